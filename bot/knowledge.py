@@ -1,0 +1,401 @@
+"""Read and check the curated inputs: source documents, entities, relations, facts, conflicts.
+
+Everything wrong is reported as one line naming the file, the entry and the fix, and the build
+stops before it writes anything. The result is plain data for `build.py` to store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import KnowledgeError
+from .sentences import Sentence, split_section, squash
+from .text import normalize
+
+ENTITY_TYPES = (
+    "root",
+    "plexus",
+    "nerve",
+    "muscle",
+    "muscle_group",
+    "movement",
+    "sign",
+    "region",
+    "exam",
+    "condition",
+    "level",
+    "procedure",
+    "factor",
+)
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    document_id: str
+    label: str
+    evidence: str
+    sentences: tuple[Sentence, ...]
+
+
+@dataclass(frozen=True)
+class Document:
+    id: str
+    file: str
+    title: str
+    date: str
+    kind: str
+    origin: str
+    text: str
+    sections: tuple[Section, ...]
+
+
+@dataclass(frozen=True)
+class Entity:
+    id: str
+    type: str
+    name: str
+    description: str
+    aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Relation:
+    name: str
+    description: str
+    subject_types: tuple[str, ...]
+    object_types: tuple[str, ...]
+    reads: str
+    reads_not: str
+
+
+@dataclass(frozen=True)
+class FactSource:
+    sentence_id: str
+    quote: str
+
+
+@dataclass(frozen=True)
+class Fact:
+    id: str
+    subject: str
+    relation: str
+    object: str
+    qualifiers: tuple[str, ...]
+    note: str
+    claim: str
+    sources: tuple[FactSource, ...]
+
+
+@dataclass(frozen=True)
+class Conflict:
+    id: str
+    fact_a: str
+    fact_b: str
+    note: str
+
+
+@dataclass
+class Knowledge:
+    documents: list[Document] = field(default_factory=list)
+    entities: dict[str, Entity] = field(default_factory=dict)
+    aliases: dict[str, tuple[str, str]] = field(default_factory=dict)  # key -> (entity id, as written)
+    ambiguous: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    relations: dict[str, Relation] = field(default_factory=dict)
+    qualifiers: dict[str, str] = field(default_factory=dict)
+    facts: dict[str, Fact] = field(default_factory=dict)
+    conflicts: list[Conflict] = field(default_factory=list)
+    not_claims: dict[str, str] = field(default_factory=dict)  # sentence id -> reason
+    inputs_digest: str = ""
+
+    def sentences(self) -> list[tuple[Section, Sentence]]:
+        return [(sec, s) for doc in self.documents for sec in doc.sections for s in sec.sentences]
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise KnowledgeError(f"{path}: missing; every knowledge file is required") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        raise KnowledgeError(f"{path}:{where} is not valid YAML ({getattr(exc, 'problem', exc)}); fix the syntax") from None
+    if not isinstance(data, dict):
+        raise KnowledgeError(f"{path}: expected a mapping at the top level")
+    return data
+
+
+def _need(entry: dict[str, Any], key: str, where: str) -> Any:
+    if not isinstance(entry, dict) or entry.get(key) in (None, ""):
+        raise KnowledgeError(f"{where}: missing `{key}`; add it")
+    return entry[key]
+
+
+class _Builder:
+    """Loads the files in order, keeping the first problem of each entry as one line."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.k = Knowledge()
+        self.errors: list[str] = []
+        self._digest = hashlib.sha256()
+
+    def read(self, rel: str) -> dict[str, Any]:
+        path = self.root / rel
+        if path.exists():
+            self._digest.update(rel.encode() + b"\0" + path.read_bytes() + b"\0")
+        return _read_yaml(path)
+
+    def error(self, message: str) -> None:
+        self.errors.append(message)
+
+    def documents(self) -> None:
+        meta = self.read("sources/sources.yaml")
+        for i, entry in enumerate(meta.get("documents") or []):
+            where = f"sources/sources.yaml: document #{i + 1}"
+            try:
+                self.k.documents.append(self._document(entry, where))
+            except KnowledgeError as exc:
+                self.error(str(exc))
+
+    def _document(self, entry: dict[str, Any], where: str) -> Document:
+        doc_id = _need(entry, "id", where)
+        where = f"sources/sources.yaml: document {doc_id}"
+        path = self.root / "sources" / _need(entry, "file", where)
+        if not path.exists():
+            raise KnowledgeError(f"{where}: file {path.name} not found in sources/; copy the document there")
+        raw = path.read_bytes()
+        self._digest.update(raw)
+        text = raw.decode("utf-8")
+        sections = []
+        for sec in entry.get("sections") or []:
+            sec_id = _need(sec, "id", where)
+            start, end = _need(sec, "start", where), _need(sec, "end", where)
+            for marker in (start, end):
+                if text.count(marker) != 1:
+                    raise KnowledgeError(
+                        f"{where}, section {sec_id}: marker {marker!r} must occur exactly once in {path.name}; "
+                        "quote a longer, unique stretch of the document"
+                    )
+            a, b = text.index(start), text.index(end) + len(end)
+            if b <= a:
+                raise KnowledgeError(f"{where}, section {sec_id}: `end` comes before `start`; swap or fix them")
+            sentences = split_section(text[a:b], f"{doc_id}.{sec_id}")
+            sections.append(
+                Section(
+                    id=f"{doc_id}.{sec_id}",
+                    document_id=doc_id,
+                    label=_need(sec, "label", where),
+                    evidence=_need(sec, "evidence", where),
+                    sentences=tuple(sentences),
+                )
+            )
+        return Document(
+            id=doc_id,
+            file=path.name,
+            title=_need(entry, "title", where),
+            date=str(_need(entry, "date", where)),
+            kind=_need(entry, "kind", where),
+            origin=_need(entry, "origin", where),
+            text=text,
+            sections=tuple(sections),
+        )
+
+    def relations(self) -> None:
+        data = self.read("knowledge/relations.yaml")
+        for name, entry in (data.get("relations") or {}).items():
+            where = f"knowledge/relations.yaml: relation {name}"
+            try:
+                types = [*_need(entry, "subject", where), *_need(entry, "object", where)]
+                unknown = [t for t in types if t not in ENTITY_TYPES]
+                if unknown:
+                    raise KnowledgeError(f"{where}: unknown entity type {unknown[0]!r}; use one of {', '.join(ENTITY_TYPES)}")
+                self.k.relations[name] = Relation(
+                    name=name,
+                    description=_need(entry, "description", where),
+                    subject_types=tuple(entry["subject"]),
+                    object_types=tuple(entry["object"]),
+                    reads=_need(entry, "reads", where),
+                    reads_not=entry.get("reads_not", ""),
+                )
+            except KnowledgeError as exc:
+                self.error(str(exc))
+        self.k.qualifiers = {str(k): str(v) for k, v in (data.get("qualifiers") or {}).items()}
+
+    def entities(self) -> None:
+        data = self.read("knowledge/entities.yaml")
+        for i, entry in enumerate(data.get("entities") or []):
+            where = f"knowledge/entities.yaml: entity #{i + 1}"
+            try:
+                ent_id = str(_need(entry, "id", where))
+                where = f"knowledge/entities.yaml: entity {ent_id}"
+                if ent_id in self.k.entities:
+                    raise KnowledgeError(f"{where}: id used twice; rename one or merge them")
+                if entry.get("type") not in ENTITY_TYPES:
+                    raise KnowledgeError(f"{where}: unknown type {entry.get('type')!r}; use one of {', '.join(ENTITY_TYPES)}")
+                name = str(_need(entry, "name", where))
+                aliases = tuple(str(a) for a in [name, *(entry.get("aliases") or [])])
+                self.k.entities[ent_id] = Entity(ent_id, entry["type"], name, entry.get("description", ""), aliases)
+                for alias in aliases:
+                    self._alias(alias, ent_id, where)
+            except KnowledgeError as exc:
+                self.error(str(exc))
+        for alias, ids in (data.get("ambiguous") or {}).items():
+            where = f"knowledge/entities.yaml: ambiguous {alias!r}"
+            key = normalize(str(alias))
+            missing = [i for i in ids if i not in self.k.entities]
+            if missing:
+                self.error(f"{where}: unknown entity {missing[0]!r}; use an id from the entities list")
+            elif key in self.k.aliases:
+                owner = self.k.aliases[key][0]
+                self.error(f"{where}: is already an alias of {owner}; remove it from one of the two")
+            elif len(ids) < 2:
+                self.error(f"{where}: lists fewer than two entities; make it an alias instead")
+            else:
+                self.k.ambiguous[key] = tuple(ids)
+
+    def _alias(self, alias: str, ent_id: str, where: str) -> None:
+        key = normalize(alias)
+        if not key:
+            raise KnowledgeError(f"{where}: alias {alias!r} has no letters or digits; remove it")
+        owner = self.k.aliases.get(key)
+        if owner and owner[0] != ent_id:
+            raise KnowledgeError(
+                f"{where}: alias {alias!r} is already claimed by {owner[0]}; keep it on one entity "
+                "or list it under `ambiguous`"
+            )
+        if not owner:
+            self.k.aliases[key] = (ent_id, alias)
+
+    def facts(self) -> None:
+        data = self.read("knowledge/facts.yaml")
+        index = self._sentence_index()
+        for i, entry in enumerate(data.get("facts") or []):
+            where = f"knowledge/facts.yaml: fact #{i + 1}"
+            try:
+                fact = self._fact(entry, where, index)
+            except KnowledgeError as exc:
+                self.error(str(exc))
+                continue
+            if fact.id in self.k.facts:
+                self.error(f"{where} ({fact.id}): duplicate fact; list both quotes under one entry's `sources`")
+            else:
+                self.k.facts[fact.id] = fact
+        for i, entry in enumerate(data.get("not_claims") or []):
+            where = f"knowledge/facts.yaml: not_claims #{i + 1}"
+            try:
+                (source,) = self._sources({"sources": [entry]}, where, index)
+                self.k.not_claims[source.sentence_id] = _need(entry, "reason", where)
+            except KnowledgeError as exc:
+                self.error(str(exc))
+        for i, entry in enumerate(data.get("conflicts") or []):
+            where = f"knowledge/facts.yaml: conflict #{i + 1}"
+            try:
+                self.k.conflicts.append(self._conflict(entry, where))
+            except KnowledgeError as exc:
+                self.error(str(exc))
+
+    def _sentence_index(self) -> dict[str, list[tuple[str, Sentence]]]:
+        by_doc: dict[str, list[tuple[str, Sentence]]] = {}
+        for doc in self.k.documents:
+            by_doc[doc.id] = [(sec.id, s) for sec in doc.sections for s in sec.sentences]
+        return by_doc
+
+    def _sources(self, entry: dict[str, Any], where: str, index: dict[str, list[tuple[str, Sentence]]]) -> list[FactSource]:
+        raw = entry.get("sources") or ([{"document": entry.get("source"), "quote": entry.get("quote")}] if entry.get("quote") else [])
+        if not raw:
+            raise KnowledgeError(f"{where}: no source; add `source:` and `quote:` with the words the document uses")
+        found = []
+        for src in raw:
+            doc_id = _need(src, "document", where)
+            quote = squash(str(_need(src, "quote", where)))
+            if doc_id not in index:
+                raise KnowledgeError(f"{where}: unknown document {doc_id!r}; use an id from sources/sources.yaml")
+            hits = [s for _, s in index[doc_id] if quote in s.text]
+            if not hits:
+                doc = next(d for d in self.k.documents if d.id == doc_id)
+                place = "is page furniture, outside every content section" if quote in squash(doc.text) else "is not in"
+                raise KnowledgeError(
+                    f"{where}: quote {_short(quote)!r} {place} {doc_id}; copy the words exactly from sources/{doc.file}"
+                )
+            found.extend(FactSource(hit.id, quote) for hit in hits[:1])
+        return found
+
+    def _fact(self, entry: dict[str, Any], where: str, index: dict[str, list[tuple[str, Sentence]]]) -> Fact:
+        subject, relation, obj = (str(_need(entry, key, where)) for key in ("subject", "relation", "object"))
+        where = f"{where} ({subject} {relation} {obj})"
+        rel = self.k.relations.get(relation)
+        if rel is None:
+            raise KnowledgeError(f"{where}: unknown relation {relation!r}; use one from knowledge/relations.yaml or add it there")
+        for role, ent_id, allowed in (("subject", subject, rel.subject_types), ("object", obj, rel.object_types)):
+            ent = self.k.entities.get(ent_id)
+            if ent is None:
+                raise KnowledgeError(f"{where}: unknown {role} entity {ent_id!r}; add it to knowledge/entities.yaml")
+            if ent.type not in allowed:
+                raise KnowledgeError(f"{where}: {role} {ent_id} is a {ent.type}, but {relation} takes {'/'.join(allowed)}")
+        qualifiers = tuple(str(q) for q in entry.get("qualifiers") or [])
+        for q in qualifiers:
+            if q not in self.k.qualifiers:
+                raise KnowledgeError(f"{where}: unknown qualifier {q!r}; use one from knowledge/relations.yaml")
+        sources = self._sources(entry, where, index)
+        fact_id = ":".join([relation, subject, obj, *qualifiers])
+        return Fact(
+            id=fact_id,
+            subject=subject,
+            relation=relation,
+            object=obj,
+            qualifiers=qualifiers,
+            note=str(entry.get("note") or ""),
+            claim=self._claim(rel, subject, obj, qualifiers),
+            sources=tuple(sources),
+        )
+
+    def _claim(self, rel: Relation, subject: str, obj: str, qualifiers: tuple[str, ...]) -> str:
+        template = rel.reads_not if "not" in qualifiers and rel.reads_not else rel.reads
+        claim = template.format(subject=self.k.entities[subject].name, object=self.k.entities[obj].name)
+        shown = [self.k.qualifiers[q] for q in qualifiers if q != "not"]
+        claim = claim[0].upper() + claim[1:]
+        return f"{claim} ({', '.join(shown)})" if shown else claim
+
+    def _conflict(self, entry: dict[str, Any], where: str) -> Conflict:
+        conflict_id = str(_need(entry, "id", where))
+        where = f"knowledge/facts.yaml: conflict {conflict_id}"
+        sides = _need(entry, "facts", where)
+        if not isinstance(sides, list) or len(sides) != 2:
+            raise KnowledgeError(f"{where}: `facts` must list exactly two facts, one per side")
+        ids = []
+        for side in sides:
+            fact_id = ":".join(
+                [str(side.get("relation")), str(side.get("subject")), str(side.get("object")), *(side.get("qualifiers") or [])]
+            )
+            if fact_id not in self.k.facts:
+                raise KnowledgeError(f"{where}: no fact {fact_id}; match subject, relation, object and qualifiers exactly")
+            ids.append(fact_id)
+        sections = [{s.sentence_id.rsplit(".", 1)[0] for s in self.k.facts[i].sources} for i in ids]
+        if not sections[0] - sections[1] or not sections[1] - sections[0]:
+            raise KnowledgeError(f"{where}: both sides rest on the same source section; a conflict needs two sources that disagree")
+        return Conflict(conflict_id, ids[0], ids[1], str(_need(entry, "note", where)))
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def load(root: Path) -> Knowledge:
+    """Read every input under `root`; raise KnowledgeError listing each problem, one per line."""
+    builder = _Builder(root)
+    for step in (builder.documents, builder.relations, builder.entities, builder.facts):
+        try:
+            step()
+        except KnowledgeError as exc:
+            builder.error(str(exc))
+    if builder.errors:
+        raise KnowledgeError("\n".join(builder.errors))
+    builder.k.inputs_digest = builder._digest.hexdigest()
+    return builder.k

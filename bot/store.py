@@ -1,0 +1,146 @@
+"""Read-only access to facts.db: opened with `mode=ro`, guarded by an authorizer that only lets
+SELECTs through, one connection per thread. Nothing a user types reaches SQL text."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import threading
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from .errors import StoreError
+
+SCHEMA_VERSION = 1
+TABLES = (
+    "meta",
+    "documents",
+    "sections",
+    "sentences",
+    "entities",
+    "aliases",
+    "ambiguous_aliases",
+    "relations",
+    "facts",
+    "fact_sources",
+    "conflicts",
+    "not_claims",
+)
+_READ_ONLY_ACTIONS = frozenset({sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION, sqlite3.SQLITE_RECURSIVE})
+_FTS_WORD = re.compile(r"[0-9A-Za-z]{3,}")
+_REBUILD = "run `nervebot build` in a checkout, or point --db / NERVEBOT_DB at a good facts.db"
+
+Row = dict[str, Any]
+
+
+def _only_reads(action: int, *_: object) -> int:
+    return sqlite3.SQLITE_OK if action in _READ_ONLY_ACTIONS else sqlite3.SQLITE_DENY
+
+
+class Store:
+    """A checked, read-only facts.db."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._local = threading.local()
+        if not self.path.is_file():
+            raise StoreError(f"{self.path}: facts.db not found; {_REBUILD}")
+        with self.path.open("rb") as fh:
+            if fh.read(16) != b"SQLite format 3\x00":
+                raise StoreError(f"{self.path}: not an SQLite database; {_REBUILD}")
+        conn = self._conn()
+        try:
+            (version,) = conn.execute("PRAGMA user_version").fetchone()
+            present = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            (ok,) = conn.execute("PRAGMA quick_check").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: unreadable or corrupt ({exc}); {_REBUILD}") from None
+        if version != SCHEMA_VERSION:
+            raise StoreError(f"{self.path}: schema version {version}, this nervebot needs {SCHEMA_VERSION}; {_REBUILD}")
+        missing = [t for t in TABLES if t not in present]
+        if missing or ok != "ok":
+            what = f"missing table {missing[0]}" if missing else f"integrity check says {ok}"
+            raise StoreError(f"{self.path}: damaged ({what}); {_REBUILD}")
+
+    def _conn(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            try:
+                conn = sqlite3.connect(f"file:{self.path.resolve()}?mode=ro", uri=True)
+                conn.execute("PRAGMA query_only = ON")
+            except sqlite3.DatabaseError as exc:
+                raise StoreError(f"{self.path}: cannot open ({exc}); {_REBUILD}") from None
+            conn.row_factory = sqlite3.Row
+            conn.set_authorizer(_only_reads)
+            self._local.conn = conn
+        return conn
+
+    def query(self, sql: str, params: dict[str, Any] | Sequence[Any] = ()) -> list[Row]:
+        """Run one read-only statement with bound parameters."""
+        try:
+            return [dict(r) for r in self._conn().execute(sql, params)]
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: query failed ({exc}); {_REBUILD}") from None
+
+    def explain(self, sql: str) -> None:
+        """Prepare `sql` without running it: raises for bad SQL, unknown columns or any write."""
+        params = dict.fromkeys(re.findall(r":(\w+)", sql))
+        self._conn().execute(f"EXPLAIN {sql}", params).fetchall()
+
+    # Lookups the matcher and the answer builder share.
+    def entities(self) -> list[Row]:
+        return self.query("SELECT id, type, name, description FROM entities ORDER BY id")
+
+    def aliases(self) -> list[Row]:
+        return self.query("SELECT alias, entity_id FROM aliases ORDER BY alias")
+
+    def ambiguous(self) -> list[Row]:
+        return self.query("SELECT alias, entity_id FROM ambiguous_aliases ORDER BY alias, entity_id")
+
+    def sources(self, fact_ids: Iterable[str]) -> list[Row]:
+        """The sentences behind the facts, in the order the facts were given."""
+        ids = list(dict.fromkeys(fact_ids))
+        if not ids:
+            return []
+        marks = ", ".join("?" for _ in ids)
+        rows = self.query(
+            f"""SELECT fs.fact_id, fs.quote, s.id AS sentence_id, s.text AS sentence, d.id AS document_id,
+                       d.title, d.date, sec.label, sec.evidence
+                FROM fact_sources fs
+                JOIN sentences s ON s.id = fs.sentence_id
+                JOIN sections sec ON sec.id = s.section_id
+                JOIN documents d ON d.id = s.document_id
+                WHERE fs.fact_id IN ({marks})
+                ORDER BY fs.fact_id, fs.position""",
+            ids,
+        )
+        order = {fid: i for i, fid in enumerate(ids)}
+        return sorted(rows, key=lambda r: order[r["fact_id"]])
+
+    def conflicts(self, fact_ids: Iterable[str]) -> list[Row]:
+        ids = list(dict.fromkeys(fact_ids))
+        if not ids:
+            return []
+        marks = ", ".join("?" for _ in ids)
+        return self.query(
+            f"""SELECT c.id, c.note, c.fact_a, a.claim AS claim_a, c.fact_b, b.claim AS claim_b
+                FROM conflicts c JOIN facts a ON a.id = c.fact_a JOIN facts b ON b.id = c.fact_b
+                WHERE c.fact_a IN ({marks}) OR c.fact_b IN ({marks})
+                ORDER BY c.id""",
+            ids + ids,
+        )
+
+    def related(self, words: Iterable[str], limit: int = 3) -> list[Row]:
+        """Closest source sentences by full-text search: "related reading" for an unanswered question."""
+        terms = [w for w in words if _FTS_WORD.fullmatch(w)]
+        if not terms:
+            return []
+        match = " OR ".join(f'"{t}"' for t in terms)
+        return self.query(
+            """SELECT s.id AS sentence_id, s.text AS sentence, d.id AS document_id, d.title, sec.label, sec.evidence
+               FROM sentences_fts f JOIN sentences s ON s.rowid = f.rowid
+               JOIN sections sec ON sec.id = s.section_id JOIN documents d ON d.id = s.document_id
+               WHERE sentences_fts MATCH :match ORDER BY rank LIMIT :limit""",
+            {"match": match, "limit": limit},
+        )
