@@ -39,11 +39,11 @@ class BuildReport:
 
 def _write(db: sqlite_utils.Database, k: Knowledge) -> None:
     db.execute("PRAGMA foreign_keys = ON")
-    db["meta"].insert_all(
+    db.table("meta").insert_all(
         [{"key": "schema_version", "value": str(SCHEMA_VERSION)}, {"key": "inputs_sha256", "value": k.inputs_digest}],
         pk="key",
     )
-    db["documents"].insert_all(
+    db.table("documents").insert_all(
         (
             {
                 "id": d.id,
@@ -59,7 +59,7 @@ def _write(db: sqlite_utils.Database, k: Knowledge) -> None:
         ),
         pk="id",
     )
-    db["sections"].insert_all(
+    db.table("sections").insert_all(
         (
             {"id": s.id, "document_id": s.document_id, "label": s.label, "evidence": s.evidence}
             for d in k.documents
@@ -68,7 +68,7 @@ def _write(db: sqlite_utils.Database, k: Knowledge) -> None:
         pk="id",
         foreign_keys=[("document_id", "documents", "id")],
     )
-    db["sentences"].insert_all(
+    db.table("sentences").insert_all(
         (
             {
                 "id": s.id,
@@ -84,22 +84,29 @@ def _write(db: sqlite_utils.Database, k: Knowledge) -> None:
         pk="id",
         foreign_keys=[("document_id", "documents", "id"), ("section_id", "sections", "id")],
     )
-    db["sentences"].enable_fts(["text"], fts_version="FTS5", tokenize="porter")
-    db["entities"].insert_all(
+    db.table("sentences").enable_fts(["text"], fts_version="FTS5", tokenize="porter")
+    db.table("entities").insert_all(
         ({"id": e.id, "type": e.type, "name": e.name, "description": e.description} for e in k.entities.values()),
         pk="id",
     )
-    db["aliases"].insert_all(
-        ({"alias": key, "entity_id": ent_id, "written": written} for key, (ent_id, written) in sorted(k.aliases.items())),
+    db.table("aliases").insert_all(
+        (
+            {"alias": key, "entity_id": ent_id, "written": written}
+            for key, (ent_id, written) in sorted(k.aliases.items())
+        ),
         pk="alias",
         foreign_keys=[("entity_id", "entities", "id")],
     )
-    db["ambiguous_aliases"].insert_all(
+    db.table("ambiguous_aliases").insert_all(
         ({"alias": key, "entity_id": ent_id} for key, ids in sorted(k.ambiguous.items()) for ent_id in ids),
         pk=("alias", "entity_id"),
         foreign_keys=[("entity_id", "entities", "id")],
     )
-    db["relations"].insert_all(
+    db.table("homonyms").insert_all(
+        ({"phrase": key, "explanation": why} for key, why in sorted(k.homonyms.items())), pk="phrase"
+    )
+    db.table("qualifiers").insert_all(({"name": q, "shown": shown} for q, shown in k.qualifiers.items()), pk="name")
+    db.table("relations").insert_all(
         (
             {
                 "name": r.name,
@@ -112,7 +119,7 @@ def _write(db: sqlite_utils.Database, k: Knowledge) -> None:
         ),
         pk="name",
     )
-    db["facts"].insert_all(
+    db.table("facts").insert_all(
         (
             {
                 "id": f.id,
@@ -129,7 +136,7 @@ def _write(db: sqlite_utils.Database, k: Knowledge) -> None:
         pk="id",
         foreign_keys=[("subject", "entities", "id"), ("relation", "relations", "name"), ("object", "entities", "id")],
     )
-    db["fact_sources"].insert_all(
+    db.table("fact_sources").insert_all(
         (
             {"fact_id": f.id, "sentence_id": s.sentence_id, "position": i, "quote": s.quote}
             for f in k.facts.values()
@@ -138,12 +145,12 @@ def _write(db: sqlite_utils.Database, k: Knowledge) -> None:
         pk=("fact_id", "sentence_id"),
         foreign_keys=[("fact_id", "facts", "id"), ("sentence_id", "sentences", "id")],
     )
-    db["conflicts"].insert_all(
+    db.table("conflicts").insert_all(
         ({"id": c.id, "fact_a": c.fact_a, "fact_b": c.fact_b, "note": c.note} for c in k.conflicts),
         pk="id",
         foreign_keys=[("fact_a", "facts", "id"), ("fact_b", "facts", "id")],
     )
-    db["not_claims"].insert_all(
+    db.table("not_claims").insert_all(
         ({"sentence_id": sid, "reason": reason} for sid, reason in sorted(k.not_claims.items())),
         pk="sentence_id",
         foreign_keys=[("sentence_id", "sentences", "id")],
@@ -159,7 +166,7 @@ def _write(db: sqlite_utils.Database, k: Knowledge) -> None:
         ("conflicts", ["fact_b"]),
         ("sentences", ["document_id", "position"]),
     ):
-        db[table].create_index(columns)
+        db.table(table).create_index(columns)
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 

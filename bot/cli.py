@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import paths
+from .answer import DISCLAIMER
 from .errors import BotError
+
+if TYPE_CHECKING:
+    from .core import Bot
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -32,6 +38,51 @@ def _build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _bot(args: argparse.Namespace) -> Bot:
+    from .core import Bot
+
+    return Bot(db=args.db or None)
+
+
+def _ask(args: argparse.Namespace) -> int:
+    from .render import to_text
+
+    bot = _bot(args)
+    if args.jsonl:
+        return _jsonl(bot)
+    question = " ".join(args.question)
+    if not question.strip():
+        print('nervebot: give a question, e.g. nervebot ask "what causes foot drop?" (or --jsonl to read stdin)')
+        return 2
+    answer = bot.ask(question)
+    print(answer.to_json() if args.json else to_text(answer))
+    return 0
+
+
+def _jsonl(bot: Bot) -> int:
+    """One JSON answer per input line, in order, flushed as it goes: the stable scripting interface."""
+    for number, line in enumerate(sys.stdin, 1):
+        line = line.rstrip("\n")
+        question, session = line, None
+        if line.lstrip().startswith("{"):
+            try:
+                request = json.loads(line)
+                question, session = request["question"], request.get("session")
+                if not isinstance(question, str) or not isinstance(session, (str, type(None))):
+                    raise TypeError
+            except (ValueError, KeyError, TypeError):
+                error = {
+                    "error": f'line {number}: expected a question or a JSON object with a string "question" '
+                    'and an optional string "session"',
+                    "line": number,
+                    "disclaimer": DISCLAIMER,
+                }
+                print(json.dumps(error), flush=True)
+                continue
+        print(bot.ask(question, session=session).to_json(), flush=True)
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="nervebot",
@@ -44,6 +95,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--root", help="the project folder holding sources/ and knowledge/ (default: this checkout)")
     p.add_argument("--db", help="where to write facts.db (default: ROOT/facts.db)")
     p.set_defaults(run=_build)
+
+    p = sub.add_parser("ask", help="answer one question (or --jsonl: one per stdin line)")
+    p.add_argument("question", nargs="*", help='the question, e.g. "what causes foot drop?"')
+    p.add_argument("--json", action="store_true", help="print the Answer as one JSON object")
+    p.add_argument("--jsonl", action="store_true", help='read questions or {"question", "session"} objects from stdin')
+    p.add_argument("--db", help="the facts.db to use (default: $NERVEBOT_DB, else the bundled one)")
+    p.set_defaults(run=_ask)
     return parser
 
 

@@ -106,6 +106,7 @@ class Knowledge:
     entities: dict[str, Entity] = field(default_factory=dict)
     aliases: dict[str, tuple[str, str]] = field(default_factory=dict)  # key -> (entity id, as written)
     ambiguous: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    homonyms: dict[str, str] = field(default_factory=dict)  # key -> why it is not the look-alike
     relations: dict[str, Relation] = field(default_factory=dict)
     qualifiers: dict[str, str] = field(default_factory=dict)
     facts: dict[str, Fact] = field(default_factory=dict)
@@ -125,7 +126,9 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
-        raise KnowledgeError(f"{path}:{where} is not valid YAML ({getattr(exc, 'problem', exc)}); fix the syntax") from None
+        raise KnowledgeError(
+            f"{path}:{where} is not valid YAML ({getattr(exc, 'problem', exc)}); fix the syntax"
+        ) from None
     if not isinstance(data, dict):
         raise KnowledgeError(f"{path}: expected a mapping at the top level")
     return data
@@ -215,7 +218,9 @@ class _Builder:
                 types = [*_need(entry, "subject", where), *_need(entry, "object", where)]
                 unknown = [t for t in types if t not in ENTITY_TYPES]
                 if unknown:
-                    raise KnowledgeError(f"{where}: unknown entity type {unknown[0]!r}; use one of {', '.join(ENTITY_TYPES)}")
+                    raise KnowledgeError(
+                        f"{where}: unknown entity type {unknown[0]!r}; use one of {', '.join(ENTITY_TYPES)}"
+                    )
                 self.k.relations[name] = Relation(
                     name=name,
                     description=_need(entry, "description", where),
@@ -238,7 +243,9 @@ class _Builder:
                 if ent_id in self.k.entities:
                     raise KnowledgeError(f"{where}: id used twice; rename one or merge them")
                 if entry.get("type") not in ENTITY_TYPES:
-                    raise KnowledgeError(f"{where}: unknown type {entry.get('type')!r}; use one of {', '.join(ENTITY_TYPES)}")
+                    raise KnowledgeError(
+                        f"{where}: unknown type {entry.get('type')!r}; use one of {', '.join(ENTITY_TYPES)}"
+                    )
                 name = str(_need(entry, "name", where))
                 aliases = tuple(str(a) for a in [name, *(entry.get("aliases") or [])])
                 self.k.entities[ent_id] = Entity(ent_id, entry["type"], name, entry.get("description", ""), aliases)
@@ -259,6 +266,15 @@ class _Builder:
                 self.error(f"{where}: lists fewer than two entities; make it an alias instead")
             else:
                 self.k.ambiguous[key] = tuple(ids)
+        for phrase, why in (data.get("homonyms") or {}).items():
+            key = normalize(str(phrase))
+            if key in self.k.aliases:
+                self.error(
+                    f"knowledge/entities.yaml: homonym {phrase!r} is also an alias of "
+                    f"{self.k.aliases[key][0]}; keep one"
+                )
+            else:
+                self.k.homonyms[key] = str(why)
 
     def _alias(self, alias: str, ent_id: str, where: str) -> None:
         key = normalize(alias)
@@ -307,11 +323,15 @@ class _Builder:
             by_doc[doc.id] = [(sec.id, s) for sec in doc.sections for s in sec.sentences]
         return by_doc
 
-    def _sources(self, entry: dict[str, Any], where: str, index: dict[str, list[tuple[str, Sentence]]]) -> list[FactSource]:
-        raw = entry.get("sources") or ([{"document": entry.get("source"), "quote": entry.get("quote")}] if entry.get("quote") else [])
+    def _sources(
+        self, entry: dict[str, Any], where: str, index: dict[str, list[tuple[str, Sentence]]]
+    ) -> list[FactSource]:
+        raw = entry.get("sources") or (
+            [{"document": entry.get("source"), "quote": entry.get("quote")}] if entry.get("quote") else []
+        )
         if not raw:
             raise KnowledgeError(f"{where}: no source; add `source:` and `quote:` with the words the document uses")
-        found = []
+        found: list[FactSource] = []
         for src in raw:
             doc_id = _need(src, "document", where)
             quote = squash(str(_need(src, "quote", where)))
@@ -332,13 +352,17 @@ class _Builder:
         where = f"{where} ({subject} {relation} {obj})"
         rel = self.k.relations.get(relation)
         if rel is None:
-            raise KnowledgeError(f"{where}: unknown relation {relation!r}; use one from knowledge/relations.yaml or add it there")
+            raise KnowledgeError(
+                f"{where}: unknown relation {relation!r}; use one from knowledge/relations.yaml or add it there"
+            )
         for role, ent_id, allowed in (("subject", subject, rel.subject_types), ("object", obj, rel.object_types)):
             ent = self.k.entities.get(ent_id)
             if ent is None:
                 raise KnowledgeError(f"{where}: unknown {role} entity {ent_id!r}; add it to knowledge/entities.yaml")
             if ent.type not in allowed:
-                raise KnowledgeError(f"{where}: {role} {ent_id} is a {ent.type}, but {relation} takes {'/'.join(allowed)}")
+                raise KnowledgeError(
+                    f"{where}: {role} {ent_id} is a {ent.type}, but {relation} takes {'/'.join(allowed)}"
+                )
         qualifiers = tuple(str(q) for q in entry.get("qualifiers") or [])
         for q in qualifiers:
             if q not in self.k.qualifiers:
@@ -360,7 +384,6 @@ class _Builder:
         template = rel.reads_not if "not" in qualifiers and rel.reads_not else rel.reads
         claim = template.format(subject=self.k.entities[subject].name, object=self.k.entities[obj].name)
         shown = [self.k.qualifiers[q] for q in qualifiers if q != "not"]
-        claim = claim[0].upper() + claim[1:]
         return f"{claim} ({', '.join(shown)})" if shown else claim
 
     def _conflict(self, entry: dict[str, Any], where: str) -> Conflict:
@@ -372,14 +395,23 @@ class _Builder:
         ids = []
         for side in sides:
             fact_id = ":".join(
-                [str(side.get("relation")), str(side.get("subject")), str(side.get("object")), *(side.get("qualifiers") or [])]
+                [
+                    str(side.get("relation")),
+                    str(side.get("subject")),
+                    str(side.get("object")),
+                    *(side.get("qualifiers") or []),
+                ]
             )
             if fact_id not in self.k.facts:
-                raise KnowledgeError(f"{where}: no fact {fact_id}; match subject, relation, object and qualifiers exactly")
+                raise KnowledgeError(
+                    f"{where}: no fact {fact_id}; match subject, relation, object and qualifiers exactly"
+                )
             ids.append(fact_id)
         sections = [{s.sentence_id.rsplit(".", 1)[0] for s in self.k.facts[i].sources} for i in ids]
         if not sections[0] - sections[1] or not sections[1] - sections[0]:
-            raise KnowledgeError(f"{where}: both sides rest on the same source section; a conflict needs two sources that disagree")
+            raise KnowledgeError(
+                f"{where}: both sides rest on the same source section; a conflict needs two sources that disagree"
+            )
         return Conflict(conflict_id, ids[0], ids[1], str(_need(entry, "note", where)))
 
 

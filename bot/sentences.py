@@ -12,8 +12,10 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-BULLETS = "•●▪◦‣*-–"
-ABBREVIATIONS = frozenset({"dr", "mr", "mrs", "ms", "prof", "e.g", "i.e", "etc", "vs", "al", "fig", "no", "approx", "cf"})
+BULLETS = "\u2022\u25cf\u25aa\u25e6\u2023*\u2013-"
+ABBREVIATIONS = frozenset(
+    {"dr", "mr", "mrs", "ms", "prof", "e.g", "i.e", "etc", "vs", "al", "fig", "no", "approx", "cf"}
+)
 
 _BULLET = re.compile(rf"^\s*[{re.escape(BULLETS)}]\s+")
 _BOUNDARY = re.compile(r"(?<=[.!?])\s+(?=[\"“(\[]?[A-Z0-9])")

@@ -21,21 +21,34 @@ TABLES = (
     "entities",
     "aliases",
     "ambiguous_aliases",
+    "homonyms",
+    "qualifiers",
     "relations",
     "facts",
     "fact_sources",
     "conflicts",
     "not_claims",
 )
-_READ_ONLY_ACTIONS = frozenset({sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION, sqlite3.SQLITE_RECURSIVE})
+_READ_ONLY_ACTIONS = frozenset(
+    {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION, sqlite3.SQLITE_RECURSIVE}
+)
 _FTS_WORD = re.compile(r"[0-9A-Za-z]{3,}")
 _REBUILD = "run `nervebot build` in a checkout, or point --db / NERVEBOT_DB at a good facts.db"
 
 Row = dict[str, Any]
 
 
-def _only_reads(action: int, *_: object) -> int:
-    return sqlite3.SQLITE_OK if action in _READ_ONLY_ACTIONS else sqlite3.SQLITE_DENY
+def _only_reads(action: int, arg1: str | None, arg2: str | None, *_: object) -> int:
+    """SQLite's authorizer: reads, functions and reading pragmas only.
+
+    FTS5's constructor asks for UPDATE on sqlite_master while it reads its schema; the connection
+    is opened `mode=ro` with `query_only`, so that request cannot write and is let through.
+    """
+    if action in _READ_ONLY_ACTIONS or (action == sqlite3.SQLITE_PRAGMA and arg2 is None):
+        return sqlite3.SQLITE_OK
+    if action == sqlite3.SQLITE_UPDATE and arg1 == "sqlite_master":
+        return sqlite3.SQLITE_OK
+    return sqlite3.SQLITE_DENY
 
 
 class Store:
@@ -83,10 +96,11 @@ class Store:
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: query failed ({exc}); {_REBUILD}") from None
 
-    def explain(self, sql: str) -> None:
-        """Prepare `sql` without running it: raises for bad SQL, unknown columns or any write."""
-        params = dict.fromkeys(re.findall(r":(\w+)", sql))
-        self._conn().execute(f"EXPLAIN {sql}", params).fetchall()
+    def columns(self, sql: str) -> list[str]:
+        """Prepare `sql` without reading rows: raises for bad SQL, unknown columns or any write."""
+        params = dict.fromkeys(re.findall(r"(?<!:):([A-Za-z_]\w*)", sql))
+        cursor = self._conn().execute(f"SELECT * FROM ({sql}) LIMIT 0", params)
+        return [d[0] for d in cursor.description]
 
     # Lookups the matcher and the answer builder share.
     def entities(self) -> list[Row]:

@@ -6,7 +6,7 @@ import re
 import unicodedata
 
 ARTICLES = frozenset({"the", "a", "an"})
-_APOSTROPHES = re.compile(r"['’‘`´]")
+_APOSTROPHES = re.compile("['`\u2019\u2018\u00b4]")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 
 

@@ -1,0 +1,163 @@
+"""The Answer every front end renders, and how query rows become its grounded text."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from .store import Row
+
+Status = Literal["answered", "clarify", "no_answer", "safety", "chitchat"]
+STATUSES: tuple[Status, ...] = ("answered", "clarify", "no_answer", "safety", "chitchat")
+DISCLAIMER = (
+    "Educational use only, not medical advice: nervebot quotes two sources and cannot assess a person. "
+    "For symptoms or care decisions, see a clinician."
+)
+
+
+@dataclass(frozen=True)
+class Source:
+    """One quoted sentence: verbatim from its document."""
+
+    number: int
+    document_id: str
+    title: str
+    section: str
+    evidence_level: str
+    sentence_id: str
+    sentence: str
+
+
+@dataclass(frozen=True)
+class ConflictSide:
+    claim: str
+    fact_id: str
+    sources: tuple[int, ...]  # numbers into Answer.sources
+
+
+@dataclass(frozen=True)
+class Conflict:
+    id: str
+    note: str
+    sides: tuple[ConflictSide, ...]
+
+
+@dataclass(frozen=True)
+class Slot:
+    name: str
+    entity_id: str
+    value: str  # the entity's canonical name
+    said: str  # the words in the question
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: Status
+    text: str
+    question: str = ""
+    intent: str | None = None
+    slots: tuple[Slot, ...] = ()
+    confidence: float = 0.0
+    sources: tuple[Source, ...] = ()
+    conflicts: tuple[Conflict, ...] = ()
+    disclaimer: str = DISCLAIMER
+    suggestions: tuple[str, ...] = ()
+    options: tuple[str, ...] = ()  # for clarify: the readings to choose from
+    related: tuple[Source, ...] = ()  # for no_answer: sentences that may still be useful reading
+    notes: tuple[str, ...] = ()  # how the question was read: corrections, cut input, context used
+    runner_up: str | None = None
+    facts: tuple[str, ...] = field(default=(), repr=False)
+
+    @property
+    def answered(self) -> bool:
+        return self.status == "answered"
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict; the shape `nervebot ask --json` prints."""
+        return asdict(self)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False)
+
+
+def join_items(items: Sequence[str], sep: str = "; ", final: str = " and ") -> str:
+    """'a', 'a and b', 'a; b and c': lists read as prose, whatever their length."""
+    if len(items) <= 2:
+        return final.join(items)
+    return sep.join(items[:-1]) + final + items[-1]
+
+
+class Citations:
+    """Numbers sources in first-use order so text can say [1], [2] beside each item."""
+
+    def __init__(self, by_fact: dict[str, list[Row]]) -> None:
+        self.by_fact = by_fact
+        self.sources: list[Source] = []
+        self._numbers: dict[str, int] = {}
+        self.labels: list[str] = []
+
+    def cite(self, fact_id: str) -> list[int]:
+        numbers = []
+        for row in self.by_fact.get(fact_id, []):
+            sid = row["sentence_id"]
+            if sid not in self._numbers:
+                self._numbers[sid] = len(self.sources) + 1
+                self.sources.append(
+                    Source(
+                        number=len(self.sources) + 1,
+                        document_id=row["document_id"],
+                        title=row["title"],
+                        section=row["label"],
+                        evidence_level=row["evidence"],
+                        sentence_id=sid,
+                        sentence=row["sentence"],
+                    )
+                )
+                if row["label"] not in self.labels:
+                    self.labels.append(row["label"])
+            if self._numbers[sid] not in numbers:
+                numbers.append(self._numbers[sid])
+        return numbers
+
+    def according(self) -> str:
+        return "according to " + join_items([f"the {label}" for label in self.labels], ", ")
+
+
+def marks(numbers: Sequence[int]) -> str:
+    return "".join(f"[{n}]" for n in numbers)
+
+
+def render_items(
+    rows: Sequence[Row], citations: Citations, qualifier_words: dict[str, str]
+) -> tuple[list[str], list[str]]:
+    """Rows to display items: 'deep peroneal nerve [1]'. Rows that state a negation come back apart.
+
+    Rows sharing item and detail merge their citations; rows sharing detail and citations merge
+    their items ("L4 nerve root and L5 nerve root (through the posterior tibial nerve) [1]").
+    """
+    merged: dict[tuple[str, str, bool], list[int]] = {}
+    for row in rows:
+        quals = str(row.get("qualifiers") or "").split()
+        negated = "not" in quals
+        detail = "; ".join(
+            x
+            for x in (
+                row.get("note") or ", ".join(qualifier_words.get(q, q) for q in quals if q != "not"),
+                row.get("detail"),
+            )
+            if x
+        )
+        key = (str(row["item"]), detail, negated)
+        numbers = merged.setdefault(key, [])
+        numbers.extend(n for n in citations.cite(str(row["fact_id"])) if n not in numbers)
+    grouped: dict[tuple[str, bool, tuple[int, ...]], list[str]] = {}
+    for (item, detail, negated), numbers in merged.items():
+        grouped.setdefault((detail, negated, tuple(numbers)), []).append(item)
+    positive: list[str] = []
+    negative: list[str] = []
+    for (detail, negated, cited), items in grouped.items():
+        text = " and ".join(items) + (f" ({detail})" if detail else "") + (f" {marks(cited)}" if cited else "")
+        (negative if negated else positive).append(text)
+    return positive, negative

@@ -1,0 +1,399 @@
+"""`Bot.ask`: the whole pipeline from a question to a grounded Answer, with no front-end code."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+import unicodedata
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from . import paths, safety
+from .answer import Answer, Citations, Conflict, ConflictSide, Slot, Source, join_items, marks, render_items
+from .intents import load_intents
+from .matcher import FOLLOW_UP_WORDS, PRONOUNS, Analysis, Matcher, Mention, Reading, fill_slots
+from .store import Row, Store
+
+MAX_QUESTION_CHARS = 500
+ANSWER_AT = 0.5
+CHITCHAT_AT = 0.7
+TIE_MARGIN = 0.03
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+_ANSI = re.compile(r"\x1b(\[[0-9;?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[@-Z\\-_])")
+GENERIC_SUGGESTIONS = (
+    "what causes foot drop?",
+    "which nerve supplies the tibialis anterior?",
+    "which muscles does the L5 nerve root supply?",
+    "how is the S1 nerve root examined?",
+)
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A clarifying question waiting for its answer: which entity, or which reading."""
+
+    readings: tuple[Reading, ...]
+    slot: str = ""
+    options: tuple[str, ...] = ()  # entity ids when choosing an entity
+
+
+@dataclass(frozen=True)
+class Conversation:
+    reading: Reading | None = None
+    entities: tuple[str, ...] = ()  # most recent last
+    pending: Pending | None = None
+    last: Answer | None = None
+    touched: float = field(default_factory=time.monotonic)
+
+
+class Sessions:
+    """Conversations by session id, bounded in number (least recently used go first) and in age."""
+
+    def __init__(self, max_sessions: int = 10_000, ttl_seconds: float = 2 * 3600) -> None:
+        self.max_sessions = max_sessions
+        self.ttl = ttl_seconds
+        self._items: OrderedDict[str, Conversation] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> Conversation:
+        with self._lock:
+            conv = self._items.get(key)
+            if conv is None or time.monotonic() - conv.touched > self.ttl:
+                self._items.pop(key, None)
+                return Conversation()
+            self._items.move_to_end(key)
+            return conv
+
+    def put(self, key: str, conv: Conversation) -> None:
+        with self._lock:
+            self._items[key] = replace(conv, touched=time.monotonic())
+            self._items.move_to_end(key)
+            while len(self._items) > self.max_sessions:
+                self._items.popitem(last=False)
+
+    def clear(self, key: str) -> None:
+        with self._lock:
+            self._items.pop(key, None)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+def clean_question(text: object) -> tuple[str, tuple[str, ...]]:
+    """Strip what must never reach a terminal or the matcher; cut very long input with a note."""
+    text = text if isinstance(text, str) else str(text)
+    notes: list[str] = []
+    if len(text) > MAX_QUESTION_CHARS * 4:
+        text = text[: MAX_QUESTION_CHARS * 4]
+    text = _ANSI.sub(" ", text)
+    text = _CONTROL.sub(" ", unicodedata.normalize("NFC", text))
+    text = " ".join(text.split())
+    if len(text) > MAX_QUESTION_CHARS:
+        text = text[:MAX_QUESTION_CHARS]
+        notes.append(f"Your question was cut to its first {MAX_QUESTION_CHARS} characters.")
+    return text, tuple(notes)
+
+
+class Bot:
+    """A grounded question-answering bot over one facts.db and one folder of intents.
+
+    Thread-safe: the store opens one read-only connection per thread and conversations are
+    swapped atomically, so many front ends can share one Bot.
+    """
+
+    def __init__(
+        self,
+        db: str | Path | None = None,
+        intents: str | Path | None = None,
+        *,
+        max_sessions: int = 10_000,
+        session_ttl: float = 2 * 3600,
+        emergency: str = safety.DEFAULT_EMERGENCY,
+    ) -> None:
+        self.emergency = emergency
+        self.store = Store(Path(db) if db else paths.default_db())
+        self.intents = load_intents(Path(intents) if intents else paths.default_intents(), self.store)
+        self.entities = {e["id"]: e for e in self.store.entities()}
+        self.qualifier_words = {r["name"]: r["shown"] for r in self.store.query("SELECT name, shown FROM qualifiers")}
+        self.homonyms = {
+            r["phrase"]: r["explanation"] for r in self.store.query("SELECT phrase, explanation FROM homonyms")
+        }
+        self.matcher = Matcher(
+            {e: row["type"] for e, row in self.entities.items()},
+            [(r["alias"], r["entity_id"]) for r in self.store.aliases()],
+            [(r["alias"], r["entity_id"]) for r in self.store.ambiguous()],
+            self.homonyms,
+            self.intents,
+        )
+        self.sessions = Sessions(max_sessions, session_ttl)
+
+    # -- the public call ----------------------------------------------------------------------------
+    def ask(self, question: str, session: str | None = None) -> Answer:
+        """Answer one question; with a session id, follow-ups are read against that conversation."""
+        text, notes = clean_question(question)
+        conv = self.sessions.get(session) if session else Conversation()
+        answer, new_conv = self._answer(text, notes, conv)
+        if session:
+            self.sessions.put(session, new_conv)
+        return answer
+
+    def reset(self, session: str) -> None:
+        """Forget a conversation."""
+        self.sessions.clear(session)
+
+    # -- pipeline -------------------------------------------------------------------------------------
+    def _answer(self, text: str, notes: tuple[str, ...], conv: Conversation) -> tuple[Answer, Conversation]:
+        if not any(c.isalnum() for c in text):
+            answer = Answer(
+                "no_answer",
+                "Please type a question about the lumbosacral nerve roots, for example: what causes foot drop?",
+                question=text,
+                suggestions=GENERIC_SUGGESTIONS,
+                notes=notes,
+            )
+            return answer, conv
+        verdict = safety.assess(text)
+        if verdict.kind == "emergency":
+            return Answer("safety", safety.emergency_text(self.emergency), question=text, notes=notes), Conversation()
+        analysis = self.matcher.analyse(text)
+        notes += tuple(f'Read "{a}" as "{b}".' for a, b in analysis.corrections)
+        if verdict.kind == "advice":
+            general, _ = self._respond(text, self.matcher.rank(analysis)[0], (), notes, Conversation(), analysis)
+            facts = f" {general.text}" if general.answered and general.confidence >= 0.7 else ""
+            answer = replace(general, status="safety", text=safety.ADVICE_TEXT + facts, related=(), options=())
+            if not facts:
+                answer = replace(
+                    answer, text=safety.ADVICE_TEXT.split(" What the sources")[0], sources=(), conflicts=()
+                )
+            return answer, replace(conv, pending=None)
+        if conv.pending:
+            chosen = self._resolve_pending(conv.pending, analysis)
+            if chosen is not None:
+                return self._respond(text, chosen, (), notes, conv)
+        if analysis.homonym:
+            why = self.homonyms[analysis.homonym]
+            answer = Answer(
+                "no_answer",
+                f"I can't answer that: {why}.",
+                question=text,
+                suggestions=("what causes Trendelenburg gait?", *GENERIC_SUGGESTIONS[:2]),
+                notes=notes,
+            )
+            return answer, replace(conv, pending=None)
+        readings = self.matcher.rank(analysis)
+        top = self._with_context(readings, analysis, conv)
+        if top is not readings[0]:
+            notes += ("Read as a follow-up to the conversation so far.",)
+            readings = [top, *(r for r in readings if r.intent.name != top.intent.name)]
+            return self._respond(text, top, readings, notes, conv, analysis, follow_up=True)
+        return self._respond(text, top, readings, notes, conv, analysis)
+
+    def _with_context(self, readings: list[Reading], analysis: Analysis, conv: Conversation) -> Reading:
+        """Read elliptical follow-ups ("and L4?", "what does it do?") against the conversation."""
+        top = readings[0]
+        previous = conv.reading
+        content = set(analysis.content)
+        if previous is not None and analysis.mentions and content <= FOLLOW_UP_WORDS:
+            slots, _ = fill_slots(previous.intent, analysis.mentions, self.matcher.entity_types)
+            if slots and len(slots) == len(analysis.mentions):
+                kept = {k: v for k, v in previous.slots.items() if k not in slots}
+                return replace(previous, slots={**kept, **slots}, missing=(), score=max(previous.score, top.score))
+        if not conv.entities or analysis.unknown or not (PRONOUNS & content or not analysis.mentions):
+            return top
+        for reading in readings[:4]:
+            if not reading.missing or reading.intent.kind != "query" or reading.lexical < 0.3:
+                continue
+            slots = dict(reading.slots)
+            for slot in reading.missing:
+                types = reading.intent.slots[slot]
+                ent = next((e for e in reversed(conv.entities) if self.matcher.entity_types[e] in types), None)
+                if ent is not None:
+                    slots[slot] = Mention(-1, -1, self.entities[ent]["name"], (ent,), (self.matcher.entity_types[ent],))
+            score = round(0.6 * max(reading.lexical, 0.5) + 0.4, 4)
+            if len(slots) == len(reading.intent.slots) and score > top.score:
+                return replace(reading, slots=slots, missing=(), score=score)
+        return top
+
+    def _resolve_pending(self, pending: Pending, analysis: Analysis) -> Reading | None:
+        options = pending.options or tuple(r.intent.name for r in pending.readings)
+        choice = _ordinal(analysis.words, len(options))
+        if pending.options:
+            if choice is None:
+                picked = [e for m in analysis.mentions for e in m.entity_ids if e in pending.options]
+                if len(set(picked)) == 1:
+                    choice = pending.options.index(picked[0])
+                else:
+                    names = {e: self.entities[e]["name"].split() for e in pending.options}
+                    hits = [e for e, words in names.items() if any(w in words for w in analysis.words)]
+                    if len(hits) == 1 and len(analysis.words) <= 3:
+                        choice = pending.options.index(hits[0])
+            if choice is None:
+                return None
+            ent = pending.options[choice]
+            reading = pending.readings[0]
+            mention = Mention(-1, -1, self.entities[ent]["name"], (ent,), (self.matcher.entity_types[ent],))
+            return replace(reading, slots={**reading.slots, pending.slot: mention})
+        if choice is None:
+            return None
+        return pending.readings[choice]
+
+    def _respond(
+        self,
+        text: str,
+        reading: Reading,
+        readings: Sequence[Reading],
+        notes: tuple[str, ...],
+        conv: Conversation,
+        analysis: Analysis | None = None,
+        follow_up: bool = False,
+    ) -> tuple[Answer, Conversation]:
+        intent = reading.intent
+        runner = next((r for r in readings if r.intent.name != intent.name), None)
+        base = Answer(
+            "no_answer",
+            "",
+            question=text,
+            intent=intent.name,
+            confidence=round(min(1.0, reading.score), 3),
+            notes=notes,
+            runner_up=f"{runner.intent.name} ({runner.score:.2f})" if runner else None,
+        )
+        cleared = replace(conv, pending=None)
+        if intent.kind == "chitchat":
+            if reading.score >= CHITCHAT_AT:
+                return replace(base, status="chitchat", text=intent.reply, suggestions=GENERIC_SUGGESTIONS[:3]), cleared
+            return self._no_answer(text, analysis, base, cleared), cleared
+        if reading.score < ANSWER_AT or reading.missing:
+            return self._no_answer(text, analysis, base, cleared, reading), cleared
+        for slot, mention in reading.slots.items():
+            if mention.ambiguous:
+                names = [self.entities[e]["name"] for e in mention.entity_ids]
+                pending = Pending((reading,), slot, mention.entity_ids)
+                question = f'Which do you mean by "{mention.text}": {join_items(names, ", ", " or ")}?'
+                answer = replace(base, status="clarify", text=question, options=tuple(names))
+                return answer, replace(conv, pending=pending, last=answer)
+        if (
+            not follow_up
+            and runner is not None
+            and not runner.missing
+            and runner.intent.kind == "query"
+            and reading.score - runner.score < TIE_MARGIN
+            and runner.score >= ANSWER_AT
+        ):
+            pair = (reading, runner)
+            titles = tuple(self._title(r) for r in pair)
+            question = f"Do you mean {titles[0]!r} or {titles[1]!r}?"
+            answer = replace(base, status="clarify", text=question, options=titles)
+            return answer, replace(conv, pending=Pending(pair), last=answer)
+        answer = self._query(reading, base)
+        entities = tuple(e for e in conv.entities if e not in {m.entity_ids[0] for m in reading.slots.values()})
+        entities = (*entities, *(m.entity_ids[0] for m in reading.slots.values()))[-8:]
+        return answer, Conversation(reading=reading, entities=entities, last=answer)
+
+    def _title(self, reading: Reading) -> str:
+        return reading.intent.title.format_map(self._slot_names(reading))
+
+    def _slot_names(self, reading: Reading) -> dict[str, str]:
+        return {slot: self.entities[m.entity_ids[0]]["name"] for slot, m in reading.slots.items()}
+
+    def _query(self, reading: Reading, base: Answer) -> Answer:
+        intent = reading.intent
+        params = {slot: m.entity_ids[0] for slot, m in reading.slots.items()}
+        rows = self.store.query(intent.sql, params)
+        names = self._slot_names(reading)
+        slots = tuple(Slot(s, m.entity_ids[0], names[s], m.text) for s, m in reading.slots.items())
+        suggestions = tuple(s.format_map(names) for s in intent.suggest)
+        if not rows:
+            text = intent.answer["none"].format_map(names)
+            return replace(base, text=_sentence(text), slots=slots, suggestions=suggestions)
+        fact_ids = [str(r["fact_id"]) for r in rows]
+        conflict_rows = self.store.conflicts(fact_ids)
+        conflict_facts = [f for c in conflict_rows for f in (c["fact_a"], c["fact_b"])]
+        by_fact: dict[str, list[Row]] = {}
+        for row in self.store.sources([*fact_ids, *conflict_facts]):
+            by_fact.setdefault(row["fact_id"], []).append(row)
+        citations = Citations(by_fact)
+        positive, negative = render_items(rows, citations, self.qualifier_words)
+        fields = {
+            **names,
+            "according": citations.according(),
+            "items": join_items(positive),
+            "count": str(len(positive)),
+        }
+        key = "one" if len(positive) == 1 else "many"
+        text = _sentence(intent.answer[key].format_map(fields)) if positive else ""
+        if negative:
+            text += f" The sources say this is not the case for: {join_items(negative)}."
+        conflicts = []
+        for c in conflict_rows:
+            sides = tuple(
+                ConflictSide(c[f"claim_{s}"], c[f"fact_{s}"], tuple(citations.cite(c[f"fact_{s}"]))) for s in ("a", "b")
+            )
+            conflicts.append(Conflict(c["id"], c["note"], sides))
+        if conflicts:
+            text += " The sources disagree: " + " ".join(
+                f"{c.note} {marks(sorted({n for side in c.sides for n in side.sources}))}"
+                for c in _distinct_notes(conflicts)
+            )
+        return replace(
+            base,
+            status="answered",
+            text=text.strip(),
+            slots=slots,
+            sources=tuple(citations.sources),
+            conflicts=tuple(conflicts),
+            suggestions=suggestions,
+            facts=tuple(dict.fromkeys(fact_ids)),
+        )
+
+    def _no_answer(
+        self,
+        text: str,
+        analysis: Analysis | None,
+        base: Answer,
+        conv: Conversation,
+        reading: Reading | None = None,
+    ) -> Answer:
+        unknown = analysis.unknown if analysis else ()
+        if reading is not None and reading.missing and reading.lexical >= 0.5 and not unknown:
+            wanted = " or ".join(reading.intent.slots[reading.missing[0]][:2]).replace("_", " ")
+            message = f"I need to know which {wanted} you mean; please name it in your question."
+        elif unknown:
+            listed = ", ".join(f'"{w}"' for w in unknown[:3])
+            message = f"I don't know {listed}: my two sources don't cover it, so I can't answer."
+        else:
+            message = "My two sources don't cover that, so I can't answer it."
+        related: tuple[Source, ...] = ()
+        if analysis is not None and analysis.mentions:
+            words = [*analysis.content, *(w for m in analysis.mentions for w in m.text.split())]
+            related = tuple(
+                Source(i + 1, r["document_id"], r["title"], r["label"], r["evidence"], r["sentence_id"], r["sentence"])
+                for i, r in enumerate(self.store.related(words))
+            )
+        if related:
+            message += " Some related reading from the sources is below."
+        return replace(base, intent=None, text=message, related=related, suggestions=GENERIC_SUGGESTIONS)
+
+
+def _ordinal(words: Sequence[str], n: int) -> int | None:
+    table = {"1": 0, "first": 0, "one": 0, "2": 1, "second": 1, "two": 1, "3": 2, "third": 2, "three": 2}
+    hits = [table[w] for w in words if w in table and table[w] < n]
+    return hits[0] if len(hits) == 1 and len(words) <= 4 else None
+
+
+def _sentence(text: str) -> str:
+    text = " ".join(text.split())
+    return text[:1].upper() + text[1:]
+
+
+def _distinct_notes(conflicts: list[Conflict]) -> list[Conflict]:
+    seen: set[str] = set()
+    out = []
+    for c in conflicts:
+        if c.note not in seen:
+            seen.add(c.note)
+            out.append(c)
+    return out

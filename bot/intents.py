@@ -1,0 +1,124 @@
+"""Load intents/*.yaml and check each one against the fact store before any question is asked."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import string
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import IntentError, StoreError
+from .knowledge import ENTITY_TYPES
+from .store import Store
+
+TEMPLATE_KEYS = ("one", "many", "none")
+SHARED_FIELDS = frozenset({"according", "items", "count"})
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+_SQL_PARAM = re.compile(r"(?<!:):([A-Za-z_]\w*)")
+
+
+@dataclass(frozen=True)
+class Intent:
+    name: str
+    description: str
+    kind: str  # "query" or "chitchat"
+    title: str
+    slots: dict[str, tuple[str, ...]]
+    examples: tuple[str, ...]
+    sql: str
+    answer: dict[str, str]
+    suggest: tuple[str, ...]
+    reply: str
+    path: Path
+
+
+def _fields(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def _fail(path: Path, problem: str) -> IntentError:
+    return IntentError(f"{path}: {problem}")
+
+
+def load_intent(path: Path) -> Intent:
+    """Parse one file; every problem names the file and what to change."""
+    try:
+        data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}:" if mark else ""
+        raise _fail(path, f"{where} not valid YAML ({getattr(exc, 'problem', exc)}); fix the syntax") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _fail(path, f"cannot be read ({exc})") from None
+    if not isinstance(data, dict):
+        raise _fail(path, "expected a mapping with name, examples and sql")
+    for key in ("name", "description", "examples"):
+        if not data.get(key):
+            raise _fail(path, f"missing `{key}`")
+    if data["name"] != path.stem:
+        raise _fail(path, f"name {data['name']!r} differs from the file name; rename one")
+    kind = data.get("kind", "query")
+    slots = {str(k): tuple(v) if isinstance(v, list) else (str(v),) for k, v in (data.get("slots") or {}).items()}
+    for slot, types in slots.items():
+        bad = [t for t in types if t not in ENTITY_TYPES]
+        if bad:
+            raise _fail(path, f"slot {slot} has unknown type {bad[0]!r}; use one of {', '.join(ENTITY_TYPES)}")
+    examples = tuple(str(e) for e in data["examples"])
+    for example in examples:
+        unknown = set(_PLACEHOLDER.findall(example)) - set(slots)
+        if unknown:
+            raise _fail(path, f"example {example!r} uses {{{unknown.pop()}}}, which is not a slot")
+    if kind == "chitchat":
+        if not data.get("reply"):
+            raise _fail(path, "a chitchat intent needs `reply`")
+        return Intent(data["name"], data["description"], kind, "", {}, examples, "", {}, (), str(data["reply"]), path)
+    if kind != "query":
+        raise _fail(path, f"unknown kind {kind!r}; use query or chitchat")
+    sql = str(data.get("sql") or "").strip()
+    if not sql:
+        raise _fail(path, "missing `sql`")
+    params = set(_SQL_PARAM.findall(sql))
+    if params != set(slots):
+        missing, extra = set(slots) - params, params - set(slots)
+        problem = (
+            f"slot {missing.pop()} is never used as :{'name'}" if missing else f"parameter :{extra.pop()} is not a slot"
+        )
+        raise _fail(path, f"sql {problem}; make the :parameters and the slots agree")
+    answer = data.get("answer") or {}
+    for key in TEMPLATE_KEYS:
+        if not answer.get(key):
+            raise _fail(path, f"answer needs a `{key}` template")
+    allowed = SHARED_FIELDS | set(slots)
+    title = str(data.get("title") or "")
+    suggest = tuple(str(s) for s in data.get("suggest") or [])
+    for label, template in [*answer.items(), ("title", title), *(("suggest", s) for s in suggest)]:
+        try:
+            unknown = _fields(template) - allowed
+        except ValueError as exc:
+            raise _fail(path, f"{label} template is malformed ({exc})") from None
+        if unknown:
+            raise _fail(
+                path, f"{label} template uses {{{unknown.pop()}}}; use a slot or one of {sorted(SHARED_FIELDS)}"
+            )
+    return Intent(data["name"], data["description"], kind, title, slots, examples, sql, answer, suggest, "", path)
+
+
+def load_intents(folder: Path, store: Store) -> list[Intent]:
+    """All intents, each SQL prepared against the store so a bad column fails now, not mid-chat."""
+    files = sorted(Path(folder).glob("*.yaml"))
+    if not files:
+        raise IntentError(f"{folder}: no intent files; reinstall nervebot or point at a folder of intents/*.yaml")
+    intents = [load_intent(p) for p in files]
+    for intent in intents:
+        if intent.sql:
+            try:
+                columns = set(store.columns(intent.sql))
+            except (StoreError, sqlite3.Error) as exc:
+                raise _fail(intent.path, f"sql does not run on {store.path.name} ({exc}); fix the query") from None
+            if not {"fact_id", "item"} <= columns:
+                raise _fail(intent.path, "sql must return `fact_id` and `item` columns")
+    return intents

@@ -1,0 +1,679 @@
+"""From a question's text to ranked readings: which entities it names and which intent it asks.
+
+1. Words are normalised and spelling-corrected against the domain's own vocabulary (rapidfuzz),
+   so "tibialis anterir" and "foot dorp" become aliases again; ordinary words are left alone.
+2. Entity mentions are the longest alias spans, exact lookups in a hash map.
+3. Each intent is scored by how well the remaining words fit its example phrasings (IDF-weighted
+   cosine, through an inverted index) and whether the mentions fill its typed slots.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import pairwise
+
+from rapidfuzz import fuzz, process
+
+from .intents import Intent
+from .text import normalize, tokens
+
+MAX_ALIAS_WORDS = 8
+UNKNOWN_WEIGHT = 0.6
+BIGRAM_WEIGHT = 0.2
+LEX_WEIGHT = 0.6
+# Words that are English, not anatomy: never "corrected" into an alias.
+COMMON_WORDS = frozenset(
+    [
+        "a",
+        "about",
+        "above",
+        "after",
+        "again",
+        "against",
+        "all",
+        "also",
+        "am",
+        "an",
+        "and",
+        "any",
+        "are",
+        "as",
+        "ask",
+        "at",
+        "be",
+        "because",
+        "been",
+        "before",
+        "being",
+        "below",
+        "between",
+        "both",
+        "but",
+        "by",
+        "can",
+        "cannot",
+        "could",
+        "did",
+        "do",
+        "does",
+        "doing",
+        "dont",
+        "down",
+        "during",
+        "each",
+        "else",
+        "ever",
+        "every",
+        "few",
+        "for",
+        "from",
+        "further",
+        "get",
+        "gets",
+        "getting",
+        "give",
+        "gives",
+        "go",
+        "goes",
+        "going",
+        "got",
+        "had",
+        "has",
+        "have",
+        "having",
+        "he",
+        "her",
+        "here",
+        "hers",
+        "him",
+        "his",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "isnt",
+        "it",
+        "its",
+        "itself",
+        "just",
+        "know",
+        "let",
+        "like",
+        "make",
+        "many",
+        "may",
+        "me",
+        "might",
+        "more",
+        "most",
+        "much",
+        "must",
+        "my",
+        "myself",
+        "no",
+        "nor",
+        "not",
+        "now",
+        "of",
+        "off",
+        "often",
+        "ok",
+        "okay",
+        "on",
+        "once",
+        "one",
+        "only",
+        "or",
+        "other",
+        "our",
+        "out",
+        "over",
+        "own",
+        "please",
+        "pls",
+        "quite",
+        "rather",
+        "really",
+        "said",
+        "same",
+        "say",
+        "see",
+        "she",
+        "should",
+        "so",
+        "some",
+        "such",
+        "sure",
+        "tell",
+        "than",
+        "thank",
+        "thanks",
+        "that",
+        "thats",
+        "the",
+        "their",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "thing",
+        "things",
+        "this",
+        "those",
+        "though",
+        "through",
+        "thus",
+        "to",
+        "too",
+        "two",
+        "under",
+        "until",
+        "up",
+        "upon",
+        "us",
+        "very",
+        "was",
+        "we",
+        "well",
+        "were",
+        "what",
+        "whats",
+        "when",
+        "where",
+        "whether",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "whose",
+        "why",
+        "will",
+        "with",
+        "would",
+        "yeah",
+        "yes",
+        "yet",
+        "you",
+        "your",
+        "yours",
+        "yo",
+        "hey",
+        "hi",
+        "hello",
+        "um",
+        "uh",
+        "hmm",
+        "wondering",
+        "wonder",
+        "want",
+        "wanted",
+        "need",
+        "needs",
+        "explain",
+        "question",
+        "questions",
+        "answer",
+        "quick",
+        "simple",
+        "mean",
+        "means",
+        "meant",
+        "patient",
+        "patients",
+        "doctor",
+        "dose",
+        "drug",
+        "drugs",
+        "pill",
+        "pills",
+        "take",
+        "taking",
+        "taken",
+        "mg",
+        "day",
+        "days",
+        "week",
+        "weeks",
+        "year",
+        "years",
+        "old",
+        "person",
+        "people",
+        "man",
+        "woman",
+        "child",
+        "kid",
+        "test",
+        "tests",
+        "joke",
+        "capital",
+        "city",
+        "country",
+        "weather",
+        "time",
+    ]
+)
+FUNCTION_WORDS = frozenset(
+    [
+        "a",
+        "about",
+        "above",
+        "after",
+        "all",
+        "also",
+        "am",
+        "an",
+        "and",
+        "any",
+        "are",
+        "as",
+        "at",
+        "be",
+        "because",
+        "been",
+        "being",
+        "both",
+        "but",
+        "by",
+        "can",
+        "could",
+        "did",
+        "do",
+        "does",
+        "doing",
+        "dont",
+        "each",
+        "for",
+        "from",
+        "had",
+        "has",
+        "have",
+        "having",
+        "he",
+        "her",
+        "here",
+        "him",
+        "his",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "just",
+        "let",
+        "me",
+        "more",
+        "most",
+        "my",
+        "no",
+        "not",
+        "of",
+        "off",
+        "on",
+        "once",
+        "only",
+        "or",
+        "our",
+        "out",
+        "own",
+        "please",
+        "pls",
+        "really",
+        "said",
+        "same",
+        "she",
+        "should",
+        "so",
+        "some",
+        "such",
+        "than",
+        "that",
+        "thats",
+        "the",
+        "their",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "to",
+        "too",
+        "up",
+        "us",
+        "very",
+        "was",
+        "we",
+        "were",
+        "what",
+        "whats",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "whose",
+        "why",
+        "will",
+        "with",
+        "would",
+        "yes",
+        "you",
+        "your",
+        "yo",
+        "hey",
+        "um",
+        "uh",
+        "hmm",
+        "ok",
+        "okay",
+        "tell",
+        "know",
+        "wondering",
+        "wonder",
+        "want",
+        "need",
+        "explain",
+        "quick",
+        "else",
+    ]
+)
+FOLLOW_UP_WORDS = frozenset(
+    ["and", "what", "about", "how", "then", "also", "same", "for", "the", "one", "with", "ok", "so", "or", "too"]
+)
+PRONOUNS = frozenset(["it", "its", "they", "them", "their", "this", "that", "these", "those", "one"])
+
+
+SLOT = "@"
+
+
+def features(sequence: Sequence[str]) -> frozenset[str]:
+    """Stemmed words plus adjacent pairs, so "what can cause X" and "what can X cause" differ."""
+    stems = [w if w == SLOT else stem(w) for w in sequence]
+    return frozenset([s for s in stems if s != SLOT] + [f"{a}_{b}" for a, b in pairwise(stems)])
+
+
+def stem(word: str) -> str:
+    """A tiny suffix stripper: enough to make 'innervates', 'innervated' and 'innervation' meet."""
+    for suffix, repl in (("ies", "y"), ("ied", "y"), ("ations", ""), ("ation", ""), ("ions", ""), ("ion", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)] + repl
+    for suffix in ("ing", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A span of the question that names an entity (or, if ambiguous, one of several)."""
+
+    start: int
+    end: int
+    text: str
+    entity_ids: tuple[str, ...]
+    types: tuple[str, ...]
+
+    @property
+    def ambiguous(self) -> bool:
+        return len(self.entity_ids) > 1
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What the matcher understood of the words, before choosing an intent."""
+
+    words: tuple[str, ...]
+    corrections: tuple[tuple[str, str], ...]
+    mentions: tuple[Mention, ...]
+    homonym: str
+    content: tuple[str, ...]  # words outside mentions
+    sequence: tuple[str, ...]  # the words in order, each mention replaced by SLOT
+    unknown: tuple[str, ...]  # content words neither English nor in the domain vocabulary
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One interpretation: an intent, its filled slots, and how well it fits."""
+
+    intent: Intent
+    slots: dict[str, Mention] = field(default_factory=dict)
+    missing: tuple[str, ...] = ()
+    lexical: float = 0.0
+    score: float = 0.0
+
+
+class Matcher:
+    def __init__(
+        self,
+        entity_types: dict[str, str],
+        aliases: Iterable[tuple[str, str]],
+        ambiguous: Iterable[tuple[str, str]],
+        homonyms: Iterable[str],
+        intents: Sequence[Intent],
+    ) -> None:
+        self.entity_types = entity_types
+        self.aliases: dict[str, tuple[str, ...]] = {key: (ent,) for key, ent in aliases}
+        groups: dict[str, list[str]] = defaultdict(list)
+        for key, ent in ambiguous:
+            groups[key].append(ent)
+        self.aliases.update({key: tuple(ents) for key, ents in groups.items()})
+        self.homonyms = frozenset(homonyms)
+        self.max_words = min(MAX_ALIAS_WORDS, max(len(k.split()) for k in [*self.aliases, *self.homonyms]))
+        self.intents = list(intents)
+        self._index_examples()
+        alias_words = {w for key in [*self.aliases, *self.homonyms] for w in key.split()}
+        self.alias_pairs = {
+            f"{a} {b}" for key in self.aliases for a, b in zip(key.split(), key.split()[1:], strict=False)
+        }
+        self.vocabulary = alias_words | self.example_words
+        self.known = self.vocabulary | COMMON_WORDS
+        self._by_length: dict[int, list[str]] = defaultdict(list)
+        for word in sorted(self.vocabulary):
+            if len(word) >= 4 and not word.isdigit():
+                self._by_length[len(word)].append(word)
+        self.correct = lru_cache(maxsize=65536)(self._correct)
+
+    # -- lexical index over example phrasings ------------------------------------------------------
+    def _index_examples(self) -> None:
+        per_intent: dict[str, set[str]] = defaultdict(set)
+        examples: list[tuple[int, frozenset[str]]] = []
+        for i, intent in enumerate(self.intents):
+            for example in intent.examples:
+                words = features(self._example_sequence(example))
+                examples.append((i, words))
+                per_intent[intent.name] |= words
+        n = len(self.intents)
+        df: dict[str, int] = defaultdict(int)
+        for vocab in per_intent.values():
+            for w in vocab:
+                df[w] += 1
+        self.idf = {w: math.log((n + 1) / d) * (BIGRAM_WEIGHT if "_" in w else 1.0) for w, d in df.items()}
+        self.example_words = {
+            w for i in self.intents for ex in i.examples for w in self._example_sequence(ex) if w != SLOT
+        }
+        self.postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        self.example_intent: list[int] = []
+        self.example_norm: list[float] = []
+        self.empty_examples: set[int] = set()
+        for idx, (intent_idx, words) in enumerate(examples):
+            self.example_intent.append(intent_idx)
+            self.example_norm.append(math.sqrt(sum(self.idf[w] ** 2 for w in words)))
+            if not words:
+                self.empty_examples.add(intent_idx)
+            for w in words:
+                self.postings[w].append((idx, self.idf[w]))
+
+    @staticmethod
+    def _example_sequence(example: str) -> list[str]:
+        spaced = example.replace("{", " {").replace("}", "} ")
+        return [SLOT if _is_placeholder(example, w) else w for w in tokens(spaced)]
+
+    def lexical(self, sequence: Sequence[str]) -> list[float]:
+        """Best cosine of the question's words and word pairs against each intent's examples."""
+        best = [0.0] * len(self.intents)
+        stems: frozenset[str] = features(sequence)
+        if not stems - {SLOT}:
+            stems = frozenset()
+        if not stems:
+            for i in self.empty_examples:
+                best[i] = 1.0
+            return best
+        q_norm = math.sqrt(
+            sum(self.idf.get(s, UNKNOWN_WEIGHT * (BIGRAM_WEIGHT if "_" in s else 1)) ** 2 for s in stems)
+        )
+        dots: dict[int, float] = defaultdict(float)
+        for s in stems:
+            for idx, weight in self.postings.get(s, ()):
+                dots[idx] += weight * weight
+        for idx, dot in dots.items():
+            cos = dot / (q_norm * self.example_norm[idx])
+            i = self.example_intent[idx]
+            if cos > best[i]:
+                best[i] = cos
+        return best
+
+    # -- words and mentions -----------------------------------------------------------------------
+    def _correct(self, word: str) -> tuple[str, ...]:
+        """Vocabulary words a typo may have meant, best first; the word itself if it needs no fixing."""
+        if word in self.known or len(word) < 4 or word.isdigit():
+            return (word,)
+        if word.endswith("s") and word[:-1] in self.vocabulary:
+            return (word[:-1],)
+        cutoff = 75 if len(word) <= 5 else 80
+        candidates = [w for n in range(len(word) - 2, len(word) + 3) for w in self._by_length.get(n, ())]
+        found = process.extract(word, candidates, scorer=fuzz.ratio, processor=None, score_cutoff=cutoff, limit=4)
+        swapped = [w for w in candidates if len(w) == len(word) and _one_transposition(word, w)]
+        options = tuple(dict.fromkeys([*swapped, *(str(f[0]) for f in found)]))
+        return options or (word,)
+
+    def _choose(self, raw: list[str]) -> list[str]:
+        """Correct each word, preferring the candidate that forms an alias with its neighbours."""
+        words = list(raw)
+        for i, word in enumerate(raw):
+            options = self.correct(word)
+            if len(options) > 1:
+                before = words[i - 1] if i else ""
+                after = raw[i + 1] if i + 1 < len(raw) else ""
+                paired = [
+                    o for o in options if f"{before} {o}" in self.alias_pairs or f"{o} {after}" in self.alias_pairs
+                ]
+                words[i] = paired[0] if paired else options[0]
+            else:
+                words[i] = options[0]
+        return words
+
+    def analyse(self, text: str) -> Analysis:
+        raw = _join_root_names(tokens(text))
+        words = self._choose(raw)
+        corrections = tuple((a, b) for a, b in zip(raw, words, strict=True) if a != b)
+        mentions: list[Mention] = []
+        taken = [False] * len(words)
+        homonym = ""
+        for size in range(min(self.max_words, len(words)), 0, -1):
+            for start in range(len(words) - size + 1):
+                if any(taken[start : start + size]):
+                    continue
+                key = " ".join(words[start : start + size])
+                if key in self.homonyms:
+                    homonym = homonym or key
+                    taken[start : start + size] = [True] * size
+                    continue
+                ents = self.aliases.get(key)
+                if ents is None and key.endswith("s"):
+                    ents = self.aliases.get(key[:-1])
+                if ents:
+                    types = tuple(dict.fromkeys(self.entity_types[e] for e in ents))
+                    mentions.append(Mention(start, start + size, " ".join(raw[start : start + size]), ents, types))
+                    taken[start : start + size] = [True] * size
+        mentions.sort(key=lambda m: m.start)
+        content = tuple(w for w, t in zip(words, taken, strict=True) if not t)
+        starts = {m.start: m for m in mentions}
+        sequence = tuple(
+            SLOT if i in starts else w
+            for i, (w, t) in enumerate(zip(words, taken, strict=True))
+            if i in starts or not t
+        )
+        unknown = tuple(w for w in content if w not in self.vocabulary and w not in FUNCTION_WORDS and len(w) > 2)
+        return Analysis(tuple(words), corrections, tuple(mentions), homonym, content, sequence, unknown)
+
+    # -- intents -------------------------------------------------------------------------------------
+    def rank(self, analysis: Analysis) -> list[Reading]:
+        lexical = self.lexical(analysis.sequence)
+        readings = []
+        for i, intent in enumerate(self.intents):
+            if intent.kind == "chitchat":
+                if analysis.mentions:
+                    continue
+                readings.append(Reading(intent, lexical=lexical[i], score=lexical[i]))
+                continue
+            slots, missing = fill_slots(intent, analysis.mentions, self.entity_types)
+            fit = 0.0 if missing else 1.0
+            if not intent.slots:
+                fit = 0.5  # nothing named confirms the topic: the words alone must carry it
+            score = LEX_WEIGHT * lexical[i] + (1 - LEX_WEIGHT) * fit
+            readings.append(Reading(intent, slots, missing, lexical[i], round(score, 4)))
+        readings.sort(key=lambda r: (-r.score, r.intent.name))
+        return readings
+
+
+def fill_slots(
+    intent: Intent, mentions: Sequence[Mention], entity_types: dict[str, str]
+) -> tuple[dict[str, Mention], tuple[str, ...]]:
+    """Give each slot the first unused mention whose type fits; report the slots left empty."""
+    used: set[int] = set()
+    slots: dict[str, Mention] = {}
+    for slot, types in intent.slots.items():
+        for n, mention in enumerate(mentions):
+            if n in used:
+                continue
+            fitting = tuple(e for e in mention.entity_ids if entity_types[e] in types)
+            if fitting:
+                slots[slot] = (
+                    mention if len(fitting) == len(mention.entity_ids) else _narrow(mention, fitting, entity_types)
+                )
+                used.add(n)
+                break
+    missing = tuple(s for s in intent.slots if s not in slots)
+    return slots, missing
+
+
+def _narrow(mention: Mention, ids: tuple[str, ...], entity_types: dict[str, str]) -> Mention:
+    types = tuple(dict.fromkeys(entity_types[e] for e in ids))
+    return Mention(mention.start, mention.end, mention.text, ids, types)
+
+
+def _is_placeholder(example: str, word: str) -> bool:
+    return "{" + word + "}" in example
+
+
+def _one_transposition(a: str, b: str) -> bool:
+    diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+    return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
+
+
+def _join_root_names(words: list[str]) -> list[str]:
+    """'L 5', 'L-5' and 's 1' were split by normalisation; put them back together."""
+    out: list[str] = []
+    for w in words:
+        if out and out[-1] in ("l", "s") and w.isdigit() and len(w) == 1:
+            out[-1] += w
+        else:
+            out.append(w)
+    return out
+
+
+def alias_key(text: str) -> str:
+    return normalize(text)
