@@ -20,7 +20,7 @@ from .store import Row, Store
 MAX_QUESTION_CHARS = 500
 ANSWER_AT = 0.5
 CHITCHAT_AT = 0.7
-TIE_MARGIN = 0.03
+TIE_MARGIN = 0.02
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 _ANSI = re.compile(r"\x1b(\[[0-9;?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[@-Z\\-_])")
 GENERIC_SUGGESTIONS = (

@@ -620,7 +620,11 @@ class Matcher:
                 readings.append(Reading(intent, lexical=lexical[i], score=lexical[i]))
                 continue
             slots, missing = fill_slots(intent, analysis.mentions, self.entity_types)
-            fit = 0.0 if missing else 1.0
+            fit = (
+                0.0
+                if missing
+                else min((_type_fit(intent, s, m, self.entity_types) for s, m in slots.items()), default=1)
+            )
             if not intent.slots:
                 fit = 0.5  # nothing named confirms the topic: the words alone must carry it
             score = LEX_WEIGHT * lexical[i] + (1 - LEX_WEIGHT) * fit
@@ -648,6 +652,13 @@ def fill_slots(
                 break
     missing = tuple(s for s in intent.slots if s not in slots)
     return slots, missing
+
+
+def _type_fit(intent: Intent, slot: str, mention: Mention, entity_types: dict[str, str]) -> float:
+    """1.0 when the mention is the slot's first-listed type, a little less for each later one."""
+    types = intent.slots[slot]
+    rank = min(types.index(entity_types[e]) for e in mention.entity_ids if entity_types[e] in types)
+    return max(0.85, 1.0 - 0.05 * rank)
 
 
 def _narrow(mention: Mention, ids: tuple[str, ...], entity_types: dict[str, str]) -> Mention:

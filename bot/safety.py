@@ -25,8 +25,10 @@ _RED_FLAGS = (
     re.compile(r"\bsaddle (an)?a?esthesia\b|\bcauda equina\b"),
 )
 _URGENT_PERSONAL = (
-    re.compile(r"\b(both|two) (of my )?legs\b.*\b(weak\w*|numb\w*|giving way|give way|cant|can't|paraly\w*)\b"),
-    re.compile(r"\b(weak\w*|numb\w*|paraly\w*)\b.*\b(both|two) (of my )?legs\b"),
+    re.compile(
+        r"\b(both|two) (of my |my |of the )?legs\b.*\b(weak\w*|numb\w*|giving way|give way|cant|can't|paraly\w*)\b"
+    ),
+    re.compile(r"\b(weak\w*|numb\w*|paraly\w*)\b.*\b(both|two) (of my |my |of the )?legs\b"),
     re.compile(
         r"\b(getting|got|gets|becoming|is) (rapidly |quickly |much )?worse\b|\bworsening (fast|quickly|rapidly)\b|\bby the hour\b|\brapidly (worsening|progressing|getting)\b|\bsudden(ly)? (weak\w*|can't walk|cannot walk|paraly\w*)\b"
     ),

@@ -1,0 +1,192 @@
+"""Bot.ask end to end on the real facts.db and intents: grounding, conflicts, clarify, refusals."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import pytest
+
+from bot import DISCLAIMER, Answer, Bot
+from bot.qa import documents_of, ungrounded
+
+
+@pytest.fixture(scope="module")
+def bot() -> Bot:
+    return Bot()
+
+
+@pytest.fixture(scope="module")
+def documents(bot: Bot) -> dict[str, str]:
+    return documents_of(bot)
+
+
+def test_foot_drop_answer_quotes_the_blog_verbatim(bot: Bot, documents: dict[str, str]) -> None:
+    answer = bot.ask("what causes foot drop?")
+    assert answer.status == "answered"
+    assert answer.intent == "causes"
+    assert "L5 nerve root" in answer.text and "tibialis anterior" in answer.text
+    assert answer.sources and not ungrounded(answer, documents)
+    assert {s.document_id for s in answer.sources} == {"l5-blog-2020"}
+
+
+def test_typo_in_muscle_name_still_finds_nerve(bot: Bot) -> None:
+    answer = bot.ask("which nerve supplies the tibialis anterir")
+    assert answer.status == "answered"
+    assert answer.slots[0].entity_id == "tibialis-anterior"
+    assert "deep peroneal nerve" in answer.text
+    assert any("anterir" in note for note in answer.notes)
+
+
+@pytest.mark.parametrize(
+    ("question", "entity"),
+    [
+        ("what causes trendelenberg gait", "trendelenburg-gait"),
+        ("nerve supply of glutues medius", "gluteus-medius"),
+        ("what causes foot dorp", "foot-drop"),
+        ("what does the hamstirngs do", "hamstrings"),
+    ],
+)
+def test_typos_resolve_to_the_right_entity(bot: Bot, question: str, entity: str) -> None:
+    answer = bot.ask(question)
+    assert answer.status == "answered", answer.text
+    assert entity in {s.entity_id for s in answer.slots}
+
+
+def test_abbreviations_are_aliases(bot: Bot) -> None:
+    assert "deep peroneal nerve" in bot.ask("what innervates EHL?").text
+    assert "inferior gluteal nerve" in bot.ask("nerve to glute max").text
+
+
+def test_all_muscles_of_l5_are_listed_not_just_the_first(bot: Bot) -> None:
+    text = bot.ask("which muscles does the L5 nerve root supply?").text
+    for muscle in (
+        "tibialis anterior",
+        "extensor hallucis longus",
+        "extensor digitorum longus",
+        "tibialis posterior",
+        "hamstrings",
+        "gluteus maximus",
+        "gluteus medius",
+        "gluteus minimus",
+    ):
+        assert muscle in text
+
+
+def test_dorsiflexion_root_shows_the_conflict_with_both_sources(bot: Bot) -> None:
+    answer = bot.ask("which root is responsible for dorsal extension of the foot?")
+    assert answer.status == "answered"
+    assert answer.conflicts
+    assert "disagree" in answer.text
+    sections = {s.section for s in answer.sources}
+    assert any("research" in s for s in sections) and any("guideline" in s for s in sections)
+    for conflict in answer.conflicts:
+        assert len(conflict.sides) == 2 and all(side.sources for side in conflict.sides)
+
+
+def test_ambiguous_muscle_name_asks_which_one(bot: Bot) -> None:
+    answer = bot.ask("which nerve supplies the gluteus?")
+    assert answer.status == "clarify"
+    assert set(answer.options) == {"gluteus maximus", "gluteus medius", "gluteus minimus"}
+
+
+def test_clarification_is_answered_in_the_same_session(bot: Bot) -> None:
+    bot.ask("which nerve supplies the gluteus?", session="clarify-1")
+    answer = bot.ask("medius", session="clarify-1")
+    assert answer.status == "answered"
+    assert "superior gluteal nerve" in answer.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what is the capital of France?",
+        "tell me a joke",
+        "what does the soleus do?",
+        "what is the Trendelenburg position used for in surgery?",
+        "how do I bake bread",
+    ],
+)
+def test_out_of_scope_is_not_answered(bot: Bot, question: str) -> None:
+    answer = bot.ask(question)
+    assert answer.status == "no_answer", answer.text
+    assert not answer.sources
+    assert answer.disclaimer == DISCLAIMER
+
+
+def test_follow_up_reuses_the_previous_question(bot: Bot) -> None:
+    bot.ask("how is the L5 nerve root examined?", session="follow-1")
+    answer = bot.ask("and S1?", session="follow-1")
+    assert answer.intent == "root_exam"
+    assert "ankle reflexes" in answer.text
+
+
+def test_pronoun_refers_to_the_last_muscle(bot: Bot) -> None:
+    bot.ask("what does the tibialis posterior do?", session="follow-2")
+    answer = bot.ask("which nerve supplies it?", session="follow-2")
+    assert answer.status == "answered"
+    assert "tibial nerve" in answer.text
+
+
+def test_sessions_do_not_leak_into_each_other(bot: Bot) -> None:
+    bot.ask("what does the tibialis posterior do?", session="a")
+    assert bot.ask("which nerve supplies it?", session="b").status == "no_answer"
+
+
+@pytest.mark.parametrize("question", ["", "   ", "\x00\x01", "?!"])
+def test_empty_questions_get_a_clear_message(bot: Bot, question: str) -> None:
+    answer = bot.ask(question)
+    assert answer.status == "no_answer"
+    assert "question" in answer.text
+
+
+def test_very_long_question_is_cut_with_a_note(bot: Bot) -> None:
+    answer = bot.ask("what causes foot drop " * 10_000)
+    assert any("cut" in note for note in answer.notes)
+
+
+def test_sql_text_in_a_question_is_just_words(bot: Bot) -> None:
+    answer = bot.ask("'; DROP TABLE facts; --")
+    assert answer.status == "no_answer"
+    assert bot.ask("what causes foot drop?").status == "answered"
+
+
+def test_chitchat_says_what_it_can_answer(bot: Bot) -> None:
+    for question in ("hello", "thanks!", "help"):
+        answer = bot.ask(question)
+        assert answer.status == "chitchat"
+        assert answer.disclaimer
+
+
+def test_red_flag_symptoms_get_the_safety_message(bot: Bot) -> None:
+    answer = bot.ask("I suddenly can't control my bladder and my back hurts")
+    assert answer.status == "safety"
+    assert "emergency" in answer.text and "911" in answer.text
+    assert not answer.sources
+
+
+def test_answer_is_frozen_and_serialises_to_json(bot: Bot) -> None:
+    answer = bot.ask("where does the tibialis posterior run?")
+    with pytest.raises(AttributeError):
+        answer.text = "changed"  # type: ignore[misc]
+    data = json.loads(answer.to_json())
+    assert data["status"] == "answered" and data["disclaimer"] == DISCLAIMER
+    assert data["sources"][0]["sentence"] in documents_of(bot)[data["sources"][0]["document_id"]]
+    assert set(data) >= {"status", "text", "intent", "slots", "confidence", "sources", "conflicts", "suggestions"}
+
+
+def test_concurrent_asks_match_a_single_thread(bot: Bot) -> None:
+    questions = ["what causes foot drop?", "which nerve supplies TA", "how is S1 examined?", "hi", "soleus?"] * 40
+    expected = [bot.ask(q).to_dict() for q in questions]
+    results: list[list[Answer]] = [[] for _ in range(8)]
+
+    def work(slot: list[Answer]) -> None:
+        slot.extend(bot.ask(q) for q in questions)
+
+    threads = [threading.Thread(target=work, args=(r,)) for r in results]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for got in results:
+        assert [a.to_dict() for a in got] == expected

@@ -1,0 +1,60 @@
+"""The intent loader refuses malformed intents with one line naming the file and the fix."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot import Bot, IntentError
+
+ROOT = Path(__file__).parent.parent
+
+
+@pytest.fixture
+def intents(tmp_path: Path) -> Path:
+    folder = tmp_path / "intents"
+    shutil.copytree(ROOT / "intents", folder)
+    return folder
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("= :muscle", "= :musle", "parameter :musle is not a slot"),
+        ("{according}, the {muscle} is innervated by the {items}.", "{according} {nerve}", "uses {nerve}"),
+        ("FROM facts f", "FROM factz f", "sql does not run"),
+        ("  muscle: [muscle, muscle_group]", "  muscle: [musle]", "unknown type 'musle'"),
+        ("examples:", "examples: [", "not valid YAML"),
+    ],
+)
+def test_bad_intent_is_refused_with_file_and_fix(intents: Path, old: str, new: str, message: str) -> None:
+    _edit(intents / "nerve_of_muscle.yaml", old, new)
+    with pytest.raises(IntentError) as err:
+        Bot(intents=intents)
+    assert "nerve_of_muscle.yaml" in str(err.value)
+    assert message in str(err.value)
+    assert "\n" not in str(err.value)
+
+
+def test_intent_sql_that_writes_is_refused(intents: Path) -> None:
+    path = intents / "part_of.yaml"
+    text = path.read_text()
+    start = text.index("sql: |")
+    end = text.index("answer:")
+    path.write_text(text[:start] + "sql: |\n  DELETE FROM facts WHERE id = :thing\n" + text[end:])
+    with pytest.raises(IntentError, match="part_of.yaml"):
+        Bot(intents=intents)
+
+
+def test_every_shipped_intent_loads_and_runs(tmp_path: Path) -> None:
+    bot = Bot()
+    names = {i.name for i in bot.intents}
+    assert {"causes", "nerve_of_muscle", "roots_of_muscle", "muscles_of_nerve", "root_exam"} <= names
