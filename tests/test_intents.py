@@ -50,7 +50,7 @@ def test_intent_sql_that_writes_is_refused(intents: Path) -> None:
     start = text.index("sql: |")
     end = text.index("answer:")
     path.write_text(text[:start] + "sql: |\n  DELETE FROM facts WHERE id = :thing\n" + text[end:])
-    with pytest.raises(IntentError, match="part_of.yaml"):
+    with pytest.raises(IntentError, match=r"part_of\.yaml"):
         Bot(intents=intents)
 
 
