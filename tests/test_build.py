@@ -1,0 +1,546 @@
+"""`nervebot build`: the facts.db it writes, the errors it stops on, and the read-only store over it."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import os
+import sqlite3
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from bot import store
+from bot.build import build, dump
+from bot.errors import StoreError
+from bot.sentences import squash
+from bot.store import Store
+
+REPO_ROOT = Path(__file__).parent.parent
+
+
+def rows(db: Path, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+# --- What the build writes --------------------------------------------------------------------------
+
+EXPECTED_TABLES = (
+    "documents",
+    "sections",
+    "sentences",
+    "entities",
+    "aliases",
+    "ambiguous_aliases",
+    "relations",
+    "facts",
+    "fact_sources",
+    "conflicts",
+    "not_claims",
+    "meta",
+)
+
+EXPECTED_FOREIGN_KEYS = {
+    ("sections", "document_id", "documents", "id"),
+    ("sentences", "document_id", "documents", "id"),
+    ("sentences", "section_id", "sections", "id"),
+    ("aliases", "entity_id", "entities", "id"),
+    ("ambiguous_aliases", "entity_id", "entities", "id"),
+    ("facts", "subject", "entities", "id"),
+    ("facts", "relation", "relations", "name"),
+    ("facts", "object", "entities", "id"),
+    ("fact_sources", "fact_id", "facts", "id"),
+    ("fact_sources", "sentence_id", "sentences", "id"),
+    ("conflicts", "fact_a", "facts", "id"),
+    ("conflicts", "fact_b", "facts", "id"),
+    ("not_claims", "sentence_id", "sentences", "id"),
+}
+
+
+@pytest.mark.parametrize("table", EXPECTED_TABLES)
+def test_build_fills_table(built_db, table):
+    [(count,)] = rows(built_db, f"SELECT count(*) FROM [{table}]")
+    assert count > 0
+
+
+def test_build_writes_every_table_the_store_requires(built_db):
+    names = {name for (name,) in rows(built_db, "SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert set(store.TABLES) <= names
+
+
+def test_build_declares_foreign_keys(built_db):
+    declared = {
+        (table, fk[3], fk[2], fk[4])
+        for table in {t for t, *_ in EXPECTED_FOREIGN_KEYS}
+        for fk in rows(built_db, f"PRAGMA foreign_key_list([{table}])")
+    }
+    assert declared >= EXPECTED_FOREIGN_KEYS
+
+
+def test_built_db_passes_foreign_key_check(built_db):
+    assert rows(built_db, "PRAGMA foreign_key_check") == []
+
+
+def test_build_sets_user_version_to_store_schema_version(built_db):
+    assert rows(built_db, "PRAGMA user_version") == [(store.SCHEMA_VERSION,)]
+
+
+def test_sentence_fts_index_answers_match_query(built_db):
+    found = rows(
+        built_db,
+        """SELECT s.text FROM sentences_fts f JOIN sentences s ON s.rowid = f.rowid
+           WHERE sentences_fts MATCH ? ORDER BY s.rowid""",
+        ("malleolus",),
+    )
+    assert len(found) == 1
+    assert "runs behind the medial malleolus" in found[0][0]
+
+
+def test_fact_sources_point_at_sentences_that_hold_their_quote(built_db):
+    pairs = rows(built_db, "SELECT fs.quote, s.text FROM fact_sources fs JOIN sentences s ON s.id = fs.sentence_id")
+    assert pairs
+    assert [(q, t) for q, t in pairs if squash(q) not in t] == []
+
+
+# --- Validation: one line naming the file, the entry and the fix, exit 2, nothing written -----------
+
+
+def build_fails_with(run_nervebot, project: Path, tmp_path: Path, *fragments: str) -> str:
+    out = tmp_path / "out" / "facts.db"
+    result = run_nervebot("build", "--root", project, "--db", out)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    (line,) = lines
+    assert line.startswith("nervebot: ")
+    for fragment in fragments:
+        assert fragment in line
+    assert not out.exists()
+    return line
+
+
+def new_fact(**overrides: object) -> dict[str, object]:
+    """A fact the real knowledge does not have yet, with a quote that is in its document."""
+    fact: dict[str, object] = {
+        "subject": "L5",
+        "relation": "produces",
+        "object": "hip-extension",
+        "qualifiers": ["possible"],
+        "source": "l5-blog-2020",
+        "quote": "The L5 nerve root also innervates the muscles that cause hip extension",
+    }
+    fact.update(overrides)
+    return fact
+
+
+def add_fact(edit_yaml, fact: dict[str, object]) -> None:
+    edit_yaml("knowledge/facts.yaml", lambda data: data["facts"].append(fact))
+
+
+def test_new_fact_used_below_is_valid_on_its_own(edit_yaml, project, tmp_path):
+    add_fact(edit_yaml, new_fact())
+    build(project, tmp_path / "facts.db")
+    assert rows(tmp_path / "facts.db", "SELECT claim FROM facts WHERE id = 'produces:L5:hip-extension:possible'")
+
+
+def test_quote_not_in_its_document_is_one_line_error(run_nervebot, edit_yaml, project, tmp_path):
+    add_fact(edit_yaml, new_fact(quote="The L5 nerve root controls every muscle of the leg."))
+    build_fails_with(
+        run_nervebot,
+        project,
+        tmp_path,
+        "knowledge/facts.yaml",
+        "(L5 produces hip-extension)",
+        "is not in l5-blog-2020",
+        "copy the words exactly from sources/l5-blog-2020.txt",
+    )
+
+
+def test_quote_found_only_in_page_furniture_is_one_line_error(run_nervebot, edit_yaml, project, tmp_path):
+    add_fact(edit_yaml, new_fact(source="droracle-2025", quote="Help us tailor your experience"))
+    build_fails_with(
+        run_nervebot,
+        project,
+        tmp_path,
+        "knowledge/facts.yaml",
+        "(L5 produces hip-extension)",
+        "is page furniture",
+        "copy the words exactly from sources/droracle-2025.txt",
+    )
+
+
+def test_unknown_entity_is_one_line_error(run_nervebot, edit_yaml, project, tmp_path):
+    add_fact(edit_yaml, new_fact(subject="L7"))
+    build_fails_with(
+        run_nervebot,
+        project,
+        tmp_path,
+        "knowledge/facts.yaml",
+        "(L7 produces hip-extension)",
+        "unknown subject entity 'L7'",
+        "add it to knowledge/entities.yaml",
+    )
+
+
+def test_unknown_relation_is_one_line_error(run_nervebot, edit_yaml, project, tmp_path):
+    add_fact(edit_yaml, new_fact(relation="controls"))
+    build_fails_with(
+        run_nervebot,
+        project,
+        tmp_path,
+        "knowledge/facts.yaml",
+        "(L5 controls hip-extension)",
+        "unknown relation 'controls'",
+        "use one from knowledge/relations.yaml",
+    )
+
+
+def test_unknown_qualifier_is_one_line_error(run_nervebot, edit_yaml, project, tmp_path):
+    add_fact(edit_yaml, new_fact(qualifiers=["definitely"]))
+    build_fails_with(
+        run_nervebot,
+        project,
+        tmp_path,
+        "knowledge/facts.yaml",
+        "(L5 produces hip-extension)",
+        "unknown qualifier 'definitely'",
+        "use one from knowledge/relations.yaml",
+    )
+
+
+def test_entity_type_the_relation_does_not_take_is_one_line_error(run_nervebot, edit_yaml, project, tmp_path):
+    add_fact(edit_yaml, new_fact(subject="tibialis-anterior"))
+    build_fails_with(
+        run_nervebot,
+        project,
+        tmp_path,
+        "knowledge/facts.yaml",
+        "(tibialis-anterior produces hip-extension)",
+        "subject tibialis-anterior is a muscle, but produces takes root",
+    )
+
+
+def test_alias_claimed_by_two_entities_is_one_line_error(run_nervebot, edit_yaml, project, tmp_path):
+    def claim_sciatic(data):
+        (nerve,) = [e for e in data["entities"] if e["id"] == "deep-peroneal-nerve"]
+        nerve["aliases"].append("sciatic")
+
+    edit_yaml("knowledge/entities.yaml", claim_sciatic)
+    build_fails_with(
+        run_nervebot,
+        project,
+        tmp_path,
+        "knowledge/entities.yaml",
+        "entity deep-peroneal-nerve",
+        "alias 'sciatic' is already claimed by sciatic-nerve",
+        "keep it on one entity or list it under `ambiguous`",
+    )
+
+
+def test_duplicate_fact_is_one_line_error(run_nervebot, edit_yaml, project, tmp_path):
+    edit_yaml("knowledge/facts.yaml", lambda data: data["facts"].append(copy.deepcopy(data["facts"][0])))
+    build_fails_with(
+        run_nervebot,
+        project,
+        tmp_path,
+        "knowledge/facts.yaml",
+        "duplicate fact",
+        "list both quotes under one entry's `sources`",
+    )
+
+
+def test_conflict_naming_a_missing_fact_is_one_line_error(run_nervebot, edit_yaml, project, tmp_path):
+    conflict = {
+        "id": "l5-dorsiflexion-vs-inversion",
+        "facts": [
+            {"subject": "L5", "relation": "produces", "object": "ankle-dorsiflexion", "qualifiers": ["primary"]},
+            {"subject": "L5", "relation": "produces", "object": "foot-inversion"},
+        ],
+        "note": "made up for the test",
+    }
+    edit_yaml("knowledge/facts.yaml", lambda data: data["conflicts"].append(conflict))
+    build_fails_with(
+        run_nervebot,
+        project,
+        tmp_path,
+        "knowledge/facts.yaml",
+        "conflict l5-dorsiflexion-vs-inversion",
+        "no fact produces:L5:foot-inversion",
+        "match subject, relation, object and qualifiers exactly",
+    )
+
+
+def test_conflict_whose_sides_share_one_section_is_one_line_error(run_nervebot, edit_yaml, project, tmp_path):
+    conflict = {
+        "id": "l3-vs-l4",
+        "facts": [
+            {"subject": "L3", "relation": "produces", "object": "ankle-dorsiflexion", "qualifiers": ["associated"]},
+            {"subject": "L4", "relation": "produces", "object": "ankle-dorsiflexion", "qualifiers": ["associated"]},
+        ],
+        "note": "both sides come from the research section",
+    }
+    edit_yaml("knowledge/facts.yaml", lambda data: data["conflicts"].append(conflict))
+    build_fails_with(
+        run_nervebot,
+        project,
+        tmp_path,
+        "knowledge/facts.yaml",
+        "conflict l3-vs-l4",
+        "both sides rest on the same source section",
+    )
+
+
+def test_bad_yaml_is_one_line_error_with_its_line_number(run_nervebot, project, tmp_path):
+    facts = project / "knowledge" / "facts.yaml"
+    lines_before = facts.read_text(encoding="utf-8").count("\n")
+    with facts.open("a", encoding="utf-8") as fh:
+        fh.write("  - {subject: L5, relation: produces\n")
+    build_fails_with(
+        run_nervebot,
+        project,
+        tmp_path,
+        "knowledge/facts.yaml",
+        f"line {lines_before + 2} is not valid YAML",
+        "fix the syntax",
+    )
+
+
+def test_failed_build_leaves_the_previous_db_untouched(edit_yaml, project, built_db, run_nervebot):
+    before = sha256(built_db)
+    add_fact(edit_yaml, new_fact(subject="L7"))
+    result = run_nervebot("build", "--root", project, "--db", built_db)
+    assert result.returncode == 2
+    assert sha256(built_db) == before
+
+
+# --- Reproducibility and --check ----------------------------------------------------------------------
+
+
+def test_two_builds_give_identical_bytes(project, tmp_path):
+    first, second = tmp_path / "a" / "facts.db", tmp_path / "b" / "facts.db"
+    build(project, first)
+    build(project, second)
+    assert first.read_bytes() == second.read_bytes()
+
+
+def test_two_builds_give_identical_dumps(project, tmp_path):
+    first, second = tmp_path / "a" / "facts.db", tmp_path / "b" / "facts.db"
+    build(project, first)
+    build(project, second)
+    assert dump(first) == dump(second)
+    assert "CREATE TABLE" in dump(first)
+
+
+def test_check_passes_on_a_fresh_build(run_nervebot, project, tmp_path):
+    db = tmp_path / "facts.db"
+    assert run_nervebot("build", "--root", project, "--db", db).returncode == 0
+    result = run_nervebot("build", "--check", "--root", project, "--db", db)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "matches its inputs" in result.stdout
+
+
+def test_check_fails_after_an_alias_is_added(run_nervebot, replace_text, project, tmp_path):
+    db = tmp_path / "facts.db"
+    assert run_nervebot("build", "--root", project, "--db", db).returncode == 0
+    before = sha256(db)
+    replace_text("knowledge/entities.yaml", "aliases: [L3, ", "aliases: [L3, third lumbar, ")
+    result = run_nervebot("build", "--check", "--root", project, "--db", db)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "out of date" in result.stdout
+    assert "run `nervebot build`" in result.stdout
+    assert sha256(db) == before
+
+
+def test_check_fails_when_there_is_no_db(run_nervebot, project, tmp_path):
+    result = run_nervebot("build", "--check", "--root", project, "--db", tmp_path / "missing.db")
+    assert result.returncode == 1
+    assert not (tmp_path / "missing.db").exists()
+
+
+# --- Conflicts ----------------------------------------------------------------------------------------
+
+
+def test_l5_dorsiflexion_vs_plantar_flexion_conflict_is_stored(built_db):
+    assert rows(built_db, "SELECT fact_a, fact_b FROM conflicts WHERE id = 'l5-dorsiflexion-vs-plantar-flexion'") == [
+        ("produces:L5:ankle-dorsiflexion:primary", "produces:L5:plantar-flexion:primary:associated")
+    ]
+
+
+def test_l5_conflict_sides_come_from_different_sections(built_db):
+    def sections(side: str) -> set[object]:
+        return {
+            section
+            for (section,) in rows(
+                built_db,
+                f"""SELECT DISTINCT s.section_id FROM conflicts c
+                    JOIN fact_sources fs ON fs.fact_id = c.{side}
+                    JOIN sentences s ON s.id = fs.sentence_id
+                    WHERE c.id = 'l5-dorsiflexion-vs-plantar-flexion'""",
+            )
+        }
+
+    dorsiflexion, plantar_flexion = sections("fact_a"), sections("fact_b")
+    assert dorsiflexion
+    assert dorsiflexion <= {"l5-blog-2020.body", "droracle-2025.guideline"}
+    assert plantar_flexion == {"droracle-2025.research"}
+
+
+# --- Coverage -----------------------------------------------------------------------------------------
+
+
+def test_real_knowledge_covers_every_content_sentence(project, tmp_path):
+    report = build(project, tmp_path / "facts.db")
+    assert report.uncovered == []
+    assert report.covered == report.content_sentences > 0
+    assert report.coverage == 1.0
+
+
+def test_cli_reports_full_coverage(run_nervebot, project, tmp_path):
+    result = run_nervebot("build", "--root", project, "--db", tmp_path / "facts.db")
+    assert result.returncode == 0, result.stderr
+    assert "(100%)" in result.stdout
+    assert "no fact yet" not in result.stdout
+
+
+SENSORY_SENTENCE = "The L5 nerve root gives sensory innervation to the top of the foot."
+
+
+def drop_sensory_fact(edit_yaml) -> None:
+    """Remove the only fact quoting SENSORY_SENTENCE."""
+
+    def drop(data):
+        kept = [f for f in data["facts"] if f["relation"] != "sensory_area"]
+        assert len(kept) == len(data["facts"]) - 1
+        data["facts"] = kept
+
+    edit_yaml("knowledge/facts.yaml", drop)
+
+
+def test_deleting_a_sentences_only_fact_reports_it_uncovered(edit_yaml, project, tmp_path):
+    drop_sensory_fact(edit_yaml)
+    report = build(project, tmp_path / "facts.db")
+    assert [text for _, text in report.uncovered] == [SENSORY_SENTENCE]
+    assert report.covered == report.content_sentences - 1
+
+
+def test_cli_names_the_uncovered_sentence(run_nervebot, edit_yaml, project, tmp_path):
+    drop_sensory_fact(edit_yaml)
+    result = run_nervebot("build", "--root", project, "--db", tmp_path / "facts.db")
+    assert result.returncode == 0, result.stderr
+    [line] = [line for line in result.stdout.splitlines() if "no fact yet" in line]
+    assert line.endswith(SENSORY_SENTENCE)
+    assert "l5-blog-2020.body." in line
+    assert "(100%)" not in result.stdout
+
+
+# --- The read-only store ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "INSERT INTO meta (key, value) VALUES ('x', 'y')",
+        "UPDATE facts SET note = 'edited'",
+        "DELETE FROM facts",
+        "DROP TABLE facts",
+    ],
+)
+def test_store_refuses_writes_and_leaves_file_unchanged(built_db, sql):
+    before = sha256(built_db)
+    with pytest.raises(StoreError):
+        Store(built_db).query(sql)
+    assert sha256(built_db) == before
+
+
+def test_store_answers_a_select(built_db):
+    assert Store(built_db).query("SELECT name FROM entities WHERE id = :id", {"id": "L5"}) == [
+        {"name": "L5 nerve root"}
+    ]
+
+
+def assert_asks_for_rebuild(path: Path) -> None:
+    with pytest.raises(StoreError, match="run `nervebot build`"):
+        Store(path)
+
+
+def test_store_on_missing_file_says_to_build(tmp_path):
+    assert_asks_for_rebuild(tmp_path / "facts.db")
+
+
+def test_store_on_text_file_says_to_build(tmp_path):
+    path = tmp_path / "facts.db"
+    path.write_text("facts go here\n" * 100, encoding="utf-8")
+    assert_asks_for_rebuild(path)
+
+
+@pytest.mark.parametrize("size", [100, 4096, 65536])
+def test_store_on_truncated_file_says_to_build(built_db, tmp_path, size):
+    data = built_db.read_bytes()
+    assert len(data) > size
+    path = tmp_path / "truncated.db"
+    path.write_bytes(data[:size])
+    assert_asks_for_rebuild(path)
+
+
+def test_store_on_wrong_user_version_says_to_build(built_db):
+    conn = sqlite3.connect(built_db)
+    try:
+        conn.execute(f"PRAGMA user_version = {store.SCHEMA_VERSION + 1}")
+    finally:
+        conn.close()
+    assert_asks_for_rebuild(built_db)
+
+
+# --- Non-editable install -----------------------------------------------------------------------------
+
+
+def run_ok(*cmd: str | Path, cwd: Path) -> str:
+    env = {k: v for k, v in os.environ.items() if k not in {"NERVEBOT_DB", "PYTHONPATH", "VIRTUAL_ENV"}}
+    result = subprocess.run(
+        [str(c) for c in cmd], cwd=cwd, env=env, capture_output=True, text=True, timeout=600, check=False
+    )
+    assert result.returncode == 0, f"{cmd} failed:\n{result.stdout}\n{result.stderr}"
+    return result.stdout
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    dist = tmp_path_factory.mktemp("dist")
+    run_ok(sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", dist, REPO_ROOT, cwd=dist)
+    (path,) = dist.glob("nervebot-*.whl")
+    return path
+
+
+@pytest.mark.slow
+def test_wheel_bundles_facts_db_and_intents(wheel):
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "bot/_data/facts.db" in names
+    assert any(name.startswith("bot/_data/intents/") for name in names)
+
+
+@pytest.mark.slow
+def test_installed_wheel_finds_its_bundled_facts_db(wheel, tmp_path):
+    venv = tmp_path / "venv"
+    run_ok(sys.executable, "-m", "venv", venv, cwd=tmp_path)
+    python = venv / "bin" / "python"
+    run_ok(python, "-m", "pip", "install", "--no-deps", wheel, cwd=tmp_path)
+    run_ok(python, "-m", "pip", "install", "rapidfuzz", "prompt-toolkit", "sqlite-utils", "PyYAML", cwd=tmp_path)
+    site_packages = Path(
+        run_ok(python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])", cwd=tmp_path).strip()
+    )
+    printed = run_ok(python, "-c", "from bot import paths; print(paths.default_db())", cwd=tmp_path).strip()
+    db = Path(printed)
+    assert db.is_relative_to(site_packages)
+    assert db.is_file()
