@@ -68,7 +68,8 @@ class Answer:
     related: tuple[Source, ...] = ()  # for no_answer: sentences that may still be useful reading
     notes: tuple[str, ...] = ()  # how the question was read: corrections, cut input, context used
     runner_up: str | None = None
-    facts: tuple[str, ...] = field(default=(), repr=False)
+    facts: tuple[str, ...] = field(default=(), repr=False)  # ids of the facts behind the text
+    items: tuple[str, ...] = field(default=(), repr=False)  # what the query found, by name
 
     @property
     def answered(self) -> bool:

@@ -9,6 +9,7 @@ import unicodedata
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 from pathlib import Path
 
 from . import paths, safety
@@ -23,6 +24,14 @@ CHITCHAT_AT = 0.7
 TIE_MARGIN = 0.02
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 _ANSI = re.compile(r"\x1b(\[[0-9;?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[@-Z\\-_])")
+TYPE_WORDS = {
+    "root": "root",
+    "roots": "root",
+    "nerve": "nerve",
+    "nerves": "nerve",
+    "muscle": "muscle",
+    "muscles": "muscle",
+}
 GENERIC_SUGGESTIONS = (
     "what causes foot drop?",
     "which nerve supplies the tibialis anterior?",
@@ -117,6 +126,7 @@ class Bot:
         self.store = Store(Path(db) if db else paths.default_db())
         self.intents = load_intents(Path(intents) if intents else paths.default_intents(), self.store)
         self.entities = {e["id"]: e for e in self.store.entities()}
+        self.by_name = {e["name"]: e["id"] for e in self.entities.values()}
         self.qualifier_words = {r["name"]: r["shown"] for r in self.store.query("SELECT name, shown FROM qualifiers")}
         self.homonyms = {
             r["phrase"]: r["explanation"] for r in self.store.query("SELECT phrase, explanation FROM homonyms")
@@ -207,8 +217,11 @@ class Bot:
             if not reading.missing or reading.intent.kind != "query" or reading.lexical < 0.3:
                 continue
             slots = dict(reading.slots)
+            hinted = {
+                TYPE_WORDS[b] for a, b in pairwise(analysis.words) if a in ("that", "this", "same") and b in TYPE_WORDS
+            }
             for slot in reading.missing:
-                types = reading.intent.slots[slot]
+                types = [t for t in reading.intent.slots[slot] if not hinted or t in hinted]
                 ent = next((e for e in reversed(conv.entities) if self.matcher.entity_types[e] in types), None)
                 if ent is not None:
                     slots[slot] = Mention(-1, -1, self.entities[ent]["name"], (ent,), (self.matcher.entity_types[ent],))
@@ -289,8 +302,10 @@ class Bot:
             answer = replace(base, status="clarify", text=question, options=titles)
             return answer, replace(conv, pending=Pending(pair), last=answer)
         answer = self._query(reading, base)
-        entities = tuple(e for e in conv.entities if e not in {m.entity_ids[0] for m in reading.slots.values()})
-        entities = (*entities, *(m.entity_ids[0] for m in reading.slots.values()))[-8:]
+        named = [m.entity_ids[0] for m in reading.slots.values()]
+        found = [self.by_name[i] for i in answer.items if i in self.by_name]
+        recent = [*found, *named]  # the question's own subject stays the most recent
+        entities = (*(e for e in conv.entities if e not in recent), *dict.fromkeys(recent))[-8:]
         return answer, Conversation(reading=reading, entities=entities, last=answer)
 
     def _title(self, reading: Reading) -> str:
@@ -347,6 +362,7 @@ class Bot:
             conflicts=tuple(conflicts),
             suggestions=suggestions,
             facts=tuple(dict.fromkeys(fact_ids)),
+            items=tuple(dict.fromkeys(str(r["item"]) for r in rows)),
         )
 
     def _no_answer(
