@@ -82,6 +82,13 @@ def test_dr_with_a_space_before_the_name_does_not_end_the_sentence():
     ]
 
 
+def test_full_stop_before_a_lowercase_word_does_not_split():
+    assert texts("The posterior tibial n. supplies the tibialis posterior. It inverts the foot.") == [
+        "The posterior tibial n. supplies the tibialis posterior.",
+        "It inverts the foot.",
+    ]
+
+
 def test_decimal_number_does_not_split():
     assert texts("The deficit improved by 0.5 grades at 6 weeks. Later gains were small.") == [
         "The deficit improved by 0.5 grades at 6 weeks.",
