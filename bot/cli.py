@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -83,6 +84,16 @@ def _jsonl(bot: Bot) -> int:
     return 0
 
 
+def _lazy(module: str) -> Callable[[argparse.Namespace], int]:
+    """Front ends import their heavy libraries only when chosen, so `nervebot ask` stays fast."""
+
+    def run(args: argparse.Namespace) -> int:
+        code: int = importlib.import_module(f"bot.{module}").run(args)
+        return code
+
+    return run
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="nervebot",
@@ -102,6 +113,31 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--jsonl", action="store_true", help='read questions or {"question", "session"} objects from stdin')
     p.add_argument("--db", help="the facts.db to use (default: $NERVEBOT_DB, else the bundled one)")
     p.set_defaults(run=_ask)
+
+    p = sub.add_parser("chat", help="open the terminal chat (the default command)")
+    p.add_argument("--db", help="the facts.db to use (default: $NERVEBOT_DB, else the bundled one)")
+    p.set_defaults(run=_lazy("repl"))
+
+    p = sub.add_parser("test", help="run *.qa.yaml regression cases and report what moved")
+    p.add_argument("paths", nargs="*", help="files or folders of *.qa.yaml (default: the project's own suite)")
+    p.add_argument("--tag", action="append", default=[], help="only cases with this tag (repeatable)")
+    p.add_argument("--junit", metavar="FILE", help="write JUnit XML for CI")
+    p.add_argument("--json", metavar="FILE", help="write the full report as JSON")
+    p.add_argument(
+        "--min-accuracy", type=float, metavar="X", help="fail when the share of passing cases is below X (0-1)"
+    )
+    p.add_argument("--db", help="the facts.db to use (default: $NERVEBOT_DB, else the bundled one)")
+    p.set_defaults(run=_lazy("runner"))
+
+    p = sub.add_parser("slack", help="serve the bot in Slack (needs nervebot[slack])")
+    p.add_argument("--http", action="store_true", help="serve the Events API over HTTP instead of Socket Mode")
+    p.add_argument("--port", type=int, default=3000, help="port for --http (default 3000)")
+    p.add_argument("--db", help="the facts.db to use (default: $NERVEBOT_DB, else the bundled one)")
+    p.set_defaults(run=_lazy("slack_app"))
+
+    p = sub.add_parser("discord", help="serve the bot in Discord (needs nervebot[discord])")
+    p.add_argument("--db", help="the facts.db to use (default: $NERVEBOT_DB, else the bundled one)")
+    p.set_defaults(run=_lazy("discord_app"))
     return parser
 
 
@@ -109,8 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        parser.print_help()
-        return 0
+        args = parser.parse_args(["chat", *(argv or sys.argv[1:])])
     try:
         code: int = args.run(args)
     except BotError as exc:

@@ -154,6 +154,31 @@ class Bot:
         """Forget a conversation."""
         self.sessions.clear(session)
 
+    def vocabulary(self) -> list[str]:
+        """Every entity's name and the aliases people type, for completion in front ends."""
+        names = {e["name"] for e in self.entities.values()}
+        names |= {r["written"] for r in self.store.query("SELECT written FROM aliases")}
+        return sorted(names, key=str.casefold)
+
+    def examples(self) -> list[str]:
+        """One sample question per kind of question, each with an entity the sources can answer for."""
+        samples = []
+        for intent in self.intents:
+            if intent.kind != "query":
+                continue
+            if not intent.slots:
+                samples.append(intent.title)
+                continue
+            ((slot, types),) = intent.slots.items()
+            for ent in sorted(
+                self.entities,
+                key=lambda e: (types.index(self.entities[e]["type"]) if self.entities[e]["type"] in types else 99, e),
+            ):
+                if self.entities[ent]["type"] in types and self.store.query(intent.sql, {slot: ent}):
+                    samples.append(intent.title.format_map({slot: self.entities[ent]["name"]}))
+                    break
+        return samples
+
     # -- pipeline -------------------------------------------------------------------------------------
     def _answer(self, text: str, notes: tuple[str, ...], conv: Conversation) -> tuple[Answer, Conversation]:
         if not any(c.isalnum() for c in text):
