@@ -2,7 +2,7 @@
 
     python benchmarks/bench.py [--rounds N] [--json FILE]
 
-The questions are the project's dev set (tests/qa), asked in order with their sessions, so the mix
+The questions are the project's dev set (tests/dev), asked in order with their sessions, so the mix
 holds exact questions, typos, follow-ups and out-of-scope ones.
 """
 
@@ -37,7 +37,7 @@ def main() -> int:
     started = time.perf_counter()
     bot = Bot()
     load_ms = (time.perf_counter() - started) * 1000
-    turns = [(f"bench:{c.index}", t.question) for c in load_cases([ROOT / "tests" / "qa"]) for t in c.turns]
+    turns = [(f"bench:{c.index}", t.question) for c in load_cases(sorted((ROOT / "tests" / "dev").glob("*.eval.yaml"))) for t in c.turns]
     for session, question in turns:  # warm up caches once
         bot.ask(question, session=session)
     timings = []
