@@ -7,6 +7,7 @@ stops before it writes anything. The result is plain data for `build.py` to stor
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -340,10 +341,13 @@ class _Builder:
             hits = [s for _, s in index[doc_id] if quote in s.text]
             if not hits:
                 doc = next(d for d in self.k.documents if d.id == doc_id)
-                place = "is page furniture, outside every content section" if quote in squash(doc.text) else "is not in"
-                raise KnowledgeError(
-                    f"{where}: quote {_short(quote)!r} {place} {doc_id}; copy the words exactly from sources/{doc.file}"
-                )
+                if quote in " ".join(s.text for _, s in index[doc_id]):
+                    problem = f"spans two sentences of {doc_id}; quote words from within one sentence"
+                elif quote in squash(doc.text):
+                    problem = f"is page furniture of {doc_id}, outside its content sections; quote a content sentence of sources/{doc.file}"
+                else:
+                    problem = f"is not in {doc_id}; copy the words exactly from sources/{doc.file}"
+                raise KnowledgeError(f"{where}: quote {_short(quote)!r} {problem}")
             found.extend(FactSource(hit.id, quote) for hit in hits[:1])
         return found
 
@@ -368,7 +372,7 @@ class _Builder:
             if q not in self.k.qualifiers:
                 raise KnowledgeError(f"{where}: unknown qualifier {q!r}; use one from knowledge/relations.yaml")
         sources = self._sources(entry, where, index)
-        fact_id = ":".join([relation, subject, obj, *qualifiers])
+        fact_id = fact_key(relation, subject, obj, qualifiers)
         return Fact(
             id=fact_id,
             subject=subject,
@@ -394,13 +398,13 @@ class _Builder:
             raise KnowledgeError(f"{where}: `facts` must list exactly two facts, one per side")
         ids = []
         for side in sides:
-            fact_id = ":".join(
-                [
-                    str(side.get("relation")),
-                    str(side.get("subject")),
-                    str(side.get("object")),
-                    *(side.get("qualifiers") or []),
-                ]
+            if not isinstance(side, dict):
+                raise KnowledgeError(f"{where}: each side needs subject, relation, object (and qualifiers if any)")
+            fact_id = fact_key(
+                str(side.get("relation")),
+                str(side.get("subject")),
+                str(side.get("object")),
+                side.get("qualifiers") or [],
             )
             if fact_id not in self.k.facts:
                 raise KnowledgeError(
@@ -415,6 +419,11 @@ class _Builder:
         return Conflict(conflict_id, ids[0], ids[1], str(_need(entry, "note", where)))
 
 
+def fact_key(relation: str, subject: str, obj: str, qualifiers: Iterable[str]) -> str:
+    """A fact's id: the same fact gets the same id whatever order its qualifiers are listed in."""
+    return ":".join([relation, subject, obj, *sorted(str(q) for q in qualifiers)])
+
+
 def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -427,6 +436,7 @@ def load(root: Path) -> Knowledge:
             step()
         except KnowledgeError as exc:
             builder.error(str(exc))
+            break  # a file that does not parse would make every later entry look wrong too
     if builder.errors:
         raise KnowledgeError("\n".join(builder.errors))
     builder.k.inputs_digest = builder._digest.hexdigest()

@@ -77,12 +77,15 @@ def split_section(text: str, prefix: str) -> list[Sentence]:
         else:
             blocks.append((heading, line))
     sentences: list[Sentence] = []
+    seen: dict[str, int] = {}
     for block_heading, block in blocks:
         for piece in split_text(block):
             refs = _CITATION.search(piece)
+            base = sentence_id(prefix, piece)
+            seen[base] = seen.get(base, 0) + 1
             sentences.append(
                 Sentence(
-                    id=sentence_id(prefix, piece),
+                    id=base if seen[base] == 1 else f"{base}-{seen[base]}",
                     position=len(sentences) + 1,
                     heading=block_heading,
                     text=piece,

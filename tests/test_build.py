@@ -16,7 +16,7 @@ import pytest
 from bot import store
 from bot.build import build, dump
 from bot.errors import StoreError
-from bot.sentences import squash
+from bot.sentences import split_section, squash
 from bot.store import Store
 
 REPO_ROOT = Path(__file__).parent.parent
@@ -177,7 +177,7 @@ def test_quote_found_only_in_page_furniture_is_one_line_error(run_nervebot, edit
         "knowledge/facts.yaml",
         "(L5 produces hip-extension)",
         "is page furniture",
-        "copy the words exactly from sources/droracle-2025.txt",
+        "quote a content sentence of sources/droracle-2025.txt",
     )
 
 
@@ -374,7 +374,7 @@ def test_check_fails_when_there_is_no_db(run_nervebot, project, tmp_path):
 
 def test_l5_dorsiflexion_vs_plantar_flexion_conflict_is_stored(built_db):
     assert rows(built_db, "SELECT fact_a, fact_b FROM conflicts WHERE id = 'l5-dorsiflexion-vs-plantar-flexion'") == [
-        ("produces:L5:ankle-dorsiflexion:primary", "produces:L5:plantar-flexion:primary:associated")
+        ("produces:L5:ankle-dorsiflexion:primary", "produces:L5:plantar-flexion:associated:primary")
     ]
 
 
@@ -544,3 +544,32 @@ def test_installed_wheel_finds_its_bundled_facts_db(wheel, tmp_path):
     db = Path(printed)
     assert db.is_relative_to(site_packages)
     assert db.is_file()
+
+
+def test_quote_spanning_two_sentences_says_so(run_nervebot, edit_yaml, project, tmp_path):
+    quote = "Distribution of sensory symptoms to determine the affected nerve root. In clinical practice"
+    add_fact(edit_yaml, new_fact(source="droracle-2025", quote=quote))
+    build_fails_with(run_nervebot, project, tmp_path, "knowledge/facts.yaml", "spans two sentences")
+
+
+def test_qualifier_order_does_not_hide_a_duplicate(run_nervebot, edit_yaml, project, tmp_path):
+    def duplicate(data):
+        fact = next(f for f in data["facts"] if f.get("qualifiers") == ["primary", "associated"])
+        data["facts"].append({**fact, "qualifiers": ["associated", "primary"]})
+
+    edit_yaml("knowledge/facts.yaml", duplicate)
+    build_fails_with(run_nervebot, project, tmp_path, "knowledge/facts.yaml", "duplicate fact")
+
+
+def test_unparsable_entities_file_is_one_line_not_a_cascade(run_nervebot, project, tmp_path):
+    path = project / "knowledge" / "entities.yaml"
+    path.write_text(path.read_text() + "  - {id: broken\n")
+    out = run_nervebot("build", "--root", str(project), "--db", str(tmp_path / "facts.db"))
+    assert out.returncode == 2
+    assert out.stderr.count("\n") == 1 and "entities.yaml" in out.stderr
+
+
+def test_repeated_sentence_gets_its_own_id():
+    sentences = split_section("The same words. Other words. The same words.", "doc.body")
+    ids = [s.id for s in sentences]
+    assert len(set(ids)) == 3 and ids[2] == ids[0] + "-2"
