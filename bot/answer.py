@@ -131,12 +131,13 @@ def marks(numbers: Sequence[int]) -> str:
 
 
 def render_items(
-    rows: Sequence[Row], citations: Citations, qualifier_words: dict[str, str]
+    rows: Sequence[Row], citations: Citations, qualifier_words: dict[str, str], merge: bool = True
 ) -> tuple[list[str], list[str]]:
     """Rows to display items: 'deep peroneal nerve [1]'. Rows that state a negation come back apart.
 
     Rows sharing item and detail merge their citations; rows sharing detail and citations merge
-    their items ("L4 nerve root and L5 nerve root (through the posterior tibial nerve) [1]").
+    their items ("L4 nerve root and L5 nerve root (through the posterior tibial nerve) [1]"), unless
+    `merge` is off, as for items that are whole claims.
     """
     merged: dict[tuple[str, str, bool], list[int]] = {}
     for row in rows:
@@ -155,10 +156,12 @@ def render_items(
         numbers.extend(n for n in citations.cite(str(row["fact_id"])) if n not in numbers)
     grouped: dict[tuple[str, bool, tuple[int, ...]], list[str]] = {}
     for (item, detail, negated), numbers in merged.items():
-        grouped.setdefault((detail, negated, tuple(numbers)), []).append(item)
+        group = (detail, negated, tuple(numbers)) if merge else (item, negated, tuple(numbers))
+        grouped.setdefault(group, []).append(item)
     positive: list[str] = []
     negative: list[str] = []
     for (detail, negated, cited), items in grouped.items():
+        detail = detail if merge else ""
         text = " and ".join(items) + (f" ({detail})" if detail else "") + (f" {marks(cited)}" if cited else "")
         (negative if negated else positive).append(text)
     return positive, negative

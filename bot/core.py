@@ -24,6 +24,7 @@ CHITCHAT_AT = 0.7
 TIE_MARGIN = 0.02
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 _ANSI = re.compile(r"\x1b(\[[0-9;?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[@-Z\\-_])")
+MORE_WORDS = frozenset({"more", "elaborate", "details", "detail", "continue", "further", "expand"})
 TYPE_WORDS = {
     "root": "root",
     "roots": "root",
@@ -218,6 +219,16 @@ class Bot:
                 notes=notes,
             )
             return answer, replace(conv, pending=None)
+        if conv.last is not None and conv.last.answered and conv.reading is not None and not analysis.mentions:
+            words = set(analysis.words)
+            if ("why" in words and len(words) <= 5) or ({"how", "come"} <= words and len(words) <= 4):
+                return self._why(text, notes, conv)
+            if words & MORE_WORDS and words <= MORE_WORDS | FOLLOW_UP_WORDS | {"tell", "me", "please", "it", "that"}:
+                about = next(i for i in self.intents if i.name == "about")
+                slots = dict(list(conv.reading.slots.items())[:1])
+                if slots and about.slots:
+                    reading = Reading(about, {next(iter(about.slots)): next(iter(slots.values()))}, score=1.0)
+                    return self._respond(text, reading, (), notes, conv, analysis, follow_up=True)
         readings = self.matcher.rank(analysis)
         top = self._with_context(readings, analysis, conv)
         if top is not readings[0]:
@@ -333,6 +344,28 @@ class Bot:
         entities = (*(e for e in conv.entities if e not in recent), *dict.fromkeys(recent))[-8:]
         return answer, Conversation(reading=reading, entities=entities, last=answer)
 
+    def _why(self, text: str, notes: tuple[str, ...], conv: Conversation) -> tuple[Answer, Conversation]:
+        """The chain of facts behind the last answer, each step with its source."""
+        assert conv.last is not None
+        rows = self.store.chain(conv.last.facts)
+        by_fact: dict[str, list[Row]] = {}
+        for row in self.store.sources(r["fact_id"] for r in rows):
+            by_fact.setdefault(row["fact_id"], []).append(row)
+        citations = Citations(by_fact)
+        steps, _ = render_items(rows, citations, self.qualifier_words, merge=False)
+        answer = Answer(
+            "answered",
+            _sentence(f"{citations.according()}, the facts behind that answer are: {join_items(steps)}."),
+            question=text,
+            intent="why",
+            slots=conv.last.slots,
+            confidence=1.0,
+            sources=tuple(citations.sources),
+            notes=(*notes, "Read as: why? (the chain of facts behind the last answer)"),
+            facts=tuple(r["fact_id"] for r in rows),
+        )
+        return answer, replace(conv, pending=None)
+
     def _title(self, reading: Reading) -> str:
         return reading.intent.title.format_map(self._slot_names(reading))
 
@@ -356,7 +389,7 @@ class Bot:
         for row in self.store.sources([*fact_ids, *conflict_facts]):
             by_fact.setdefault(row["fact_id"], []).append(row)
         citations = Citations(by_fact)
-        positive, negative = render_items(rows, citations, self.qualifier_words)
+        positive, negative = render_items(rows, citations, self.qualifier_words, merge=intent.merge)
         fields = {
             **names,
             "according": citations.according(),

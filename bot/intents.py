@@ -34,6 +34,7 @@ class Intent:
     suggest: tuple[str, ...]
     reply: str
     path: Path
+    merge: bool = True  # list items that share a source and detail as one ("L4 and L5 ...")
 
 
 def _fields(template: str) -> set[str]:
@@ -104,7 +105,10 @@ def load_intent(path: Path) -> Intent:
             raise _fail(
                 path, f"{label} template uses {{{unknown.pop()}}}; use a slot or one of {sorted(SHARED_FIELDS)}"
             )
-    return Intent(data["name"], data["description"], kind, title, slots, examples, sql, answer, suggest, "", path)
+    merge = bool(data.get("merge", True))
+    return Intent(
+        data["name"], data["description"], kind, title, slots, examples, sql, answer, suggest, "", path, merge
+    )
 
 
 def load_intents(folder: Path, store: Store) -> list[Intent]:

@@ -344,7 +344,10 @@ class _Builder:
                 if quote in " ".join(s.text for _, s in index[doc_id]):
                     problem = f"spans two sentences of {doc_id}; quote words from within one sentence"
                 elif quote in squash(doc.text):
-                    problem = f"is page furniture of {doc_id}, outside its content sections; quote a content sentence of sources/{doc.file}"
+                    problem = (
+                        f"is page furniture of {doc_id}, outside its content sections; "
+                        f"quote a content sentence of sources/{doc.file}"
+                    )
                 else:
                     problem = f"is not in {doc_id}; copy the words exactly from sources/{doc.file}"
                 raise KnowledgeError(f"{where}: quote {_short(quote)!r} {problem}")

@@ -145,6 +145,38 @@ class Store:
             ids + ids,
         )
 
+    def chain(self, fact_ids: Iterable[str], limit: int = 12) -> list[Row]:
+        """The facts that link the entities of `fact_ids`: root to nerve to muscle to movement to sign.
+
+        The entities behind the facts are widened once along `weakness_of` (a weakness and what is
+        weak) and `innervates` (the nerve of a muscle); every fact joining two of them is returned,
+        in the order a student would follow it.
+        """
+        ids = list(dict.fromkeys(fact_ids))
+        if not ids:
+            return []
+        marks = ", ".join("?" for _ in ids)
+        seed = self.query(f"SELECT subject, object FROM facts WHERE id IN ({marks})", ids)
+        nodes = {n for r in seed for n in (r["subject"], r["object"])}
+        for relation, pick in (("weakness_of", ("subject", "object")), ("innervates", ("subject",))):
+            marks = ", ".join("?" for _ in nodes)
+            found = self.query(
+                f"""SELECT subject, object FROM facts
+                    WHERE relation = ? AND (subject IN ({marks}) OR object IN ({marks}))""",
+                [relation, *nodes, *nodes],
+            )
+            nodes |= {r[key] for r in found for key in pick}
+        marks = ", ".join("?" for _ in nodes)
+        return self.query(
+            f"""SELECT id AS fact_id, claim AS item FROM facts
+                WHERE subject IN ({marks}) AND object IN ({marks}) AND relation <> 'weakness_of'
+                ORDER BY CASE relation WHEN 'part_of' THEN 0 WHEN 'supplies' THEN 1 WHEN 'innervates' THEN 2
+                         WHEN 'produces' THEN 3 WHEN 'performs' THEN 4 WHEN 'injury_causes' THEN 5
+                         WHEN 'can_cause' THEN 6 ELSE 7 END, rowid
+                LIMIT ?""",
+            [*nodes, *nodes, limit],
+        )
+
     def related(self, words: Iterable[str], limit: int = 3) -> list[Row]:
         """Closest source sentences by full-text search: "related reading" for an unanswered question."""
         terms = [w for w in words if _FTS_WORD.fullmatch(w)]

@@ -190,3 +190,23 @@ def test_concurrent_asks_match_a_single_thread(bot: Bot) -> None:
         t.join()
     for got in results:
         assert [a.to_dict() for a in got] == expected
+
+
+def test_why_gives_the_chain_from_root_to_sign(bot: Bot, documents: dict[str, str]) -> None:
+    bot.ask("what causes foot drop?", session="why-1")
+    answer = bot.ask("why?", session="why-1")
+    assert answer.status == "answered" and answer.intent == "why"
+    for step in ("supplies tibialis anterior", "deep peroneal nerve innervates", "performs ankle dorsiflexion", "foot drop"):
+        assert step in answer.text
+    assert not ungrounded(answer, documents)
+
+
+def test_why_without_a_previous_answer_is_not_answered(bot: Bot) -> None:
+    assert bot.ask("why?", session="why-2").status == "no_answer"
+
+
+def test_tell_me_more_widens_to_everything_about_the_subject(bot: Bot) -> None:
+    bot.ask("where does the tibialis posterior run?", session="more-1")
+    answer = bot.ask("tell me more", session="more-1")
+    assert answer.intent == "about"
+    assert "inverting the foot" in answer.text and "tibial nerve" in answer.text
