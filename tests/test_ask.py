@@ -196,7 +196,12 @@ def test_why_gives_the_chain_from_root_to_sign(bot: Bot, documents: dict[str, st
     bot.ask("what causes foot drop?", session="why-1")
     answer = bot.ask("why?", session="why-1")
     assert answer.status == "answered" and answer.intent == "why"
-    for step in ("supplies tibialis anterior", "deep peroneal nerve innervates", "performs ankle dorsiflexion", "foot drop"):
+    for step in (
+        "supplies tibialis anterior",
+        "deep peroneal nerve innervates",
+        "performs ankle dorsiflexion",
+        "foot drop",
+    ):
         assert step in answer.text
     assert not ungrounded(answer, documents)
 
