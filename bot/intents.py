@@ -35,6 +35,7 @@ class Intent:
     reply: str
     path: Path
     merge: bool = True  # list items that share a source and detail as one ("L4 and L5 ...")
+    answers: tuple[str, ...] = ()  # entity types of the results
 
 
 def _fields(template: str) -> set[str]:

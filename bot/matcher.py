@@ -25,6 +25,7 @@ MAX_ALIAS_WORDS = 8
 UNKNOWN_WEIGHT = 0.6
 BIGRAM_WEIGHT = 0.2
 LEX_WEIGHT = 0.6
+ANSWER_TYPE_BONUS = 0.04
 FUNCTION_WORDS = frozenset(
     [
         "a",
@@ -284,7 +285,7 @@ def stem(word: str) -> str:
     for suffix, repl in (("ies", "y"), ("ied", "y"), ("ations", ""), ("ation", ""), ("ions", ""), ("ion", "")):
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:
             return word[: -len(suffix)] + repl
-    for suffix in ("ing", "ed", "es", "s"):
+    for suffix in ("ing", "ed", "es", "s", "e"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 4:
             return word[: -len(suffix)]
     return word
@@ -502,6 +503,9 @@ class Matcher:
             if not intent.slots:
                 fit = 0.5  # nothing named confirms the topic: the words alone must carry it
             score = LEX_WEIGHT * lexical[i] + (1 - LEX_WEIGHT) * fit
+            unused = [m for m in analysis.mentions if m not in slots.values()]
+            if any(t in intent.answers for m in unused for t in m.types):
+                score += ANSWER_TYPE_BONUS  # "does S1 help with dorsiflexion?" asks for roots
             readings.append(Reading(intent, slots, missing, lexical[i], round(score, 4)))
         readings.sort(key=lambda r: (-r.score, r.intent.name))
         return readings
