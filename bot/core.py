@@ -9,6 +9,7 @@ import unicodedata
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
 
@@ -39,6 +40,9 @@ GENERIC_SUGGESTIONS = (
     "which muscles does the L5 nerve root supply?",
     "how is the S1 nerve root examined?",
 )
+
+
+Fetched = tuple[list[Row], list[Row], dict[str, list[Row]]]
 
 
 @dataclass(frozen=True)
@@ -140,6 +144,8 @@ class Bot:
             self.intents,
         )
         self.sessions = Sessions(max_sessions, session_ttl)
+        # The store is read-only, so a query's result never changes while the Bot lives.
+        self._fetch = lru_cache(maxsize=4096)(self._fetch_uncached)
 
     # -- the public call ----------------------------------------------------------------------------
     def ask(self, question: str, session: str | None = None) -> Answer:
@@ -366,6 +372,17 @@ class Bot:
         )
         return answer, replace(conv, pending=None)
 
+    def _fetch_uncached(self, sql: str, params: tuple[tuple[str, str], ...]) -> Fetched:
+        """An intent's rows, the conflicts they touch, and every source sentence, by fact."""
+        rows = self.store.query(sql, dict(params))
+        fact_ids = [str(r["fact_id"]) for r in rows]
+        conflict_rows = self.store.conflicts(fact_ids)
+        conflict_facts = [f for c in conflict_rows for f in (c["fact_a"], c["fact_b"])]
+        by_fact: dict[str, list[Row]] = {}
+        for row in self.store.sources([*fact_ids, *conflict_facts]):
+            by_fact.setdefault(row["fact_id"], []).append(row)
+        return rows, conflict_rows, by_fact
+
     def _title(self, reading: Reading) -> str:
         return reading.intent.title.format_map(self._slot_names(reading))
 
@@ -374,8 +391,8 @@ class Bot:
 
     def _query(self, reading: Reading, base: Answer) -> Answer:
         intent = reading.intent
-        params = {slot: m.entity_ids[0] for slot, m in reading.slots.items()}
-        rows = self.store.query(intent.sql, params)
+        params = tuple((slot, m.entity_ids[0]) for slot, m in reading.slots.items())
+        rows, conflict_rows, by_fact = self._fetch(intent.sql, params)
         names = self._slot_names(reading)
         slots = tuple(Slot(s, m.entity_ids[0], names[s], m.text) for s, m in reading.slots.items())
         suggestions = tuple(s.format_map(names) for s in intent.suggest)
@@ -383,11 +400,6 @@ class Bot:
             text = intent.answer["none"].format_map(names)
             return replace(base, text=_sentence(text), slots=slots, suggestions=suggestions)
         fact_ids = [str(r["fact_id"]) for r in rows]
-        conflict_rows = self.store.conflicts(fact_ids)
-        conflict_facts = [f for c in conflict_rows for f in (c["fact_a"], c["fact_b"])]
-        by_fact: dict[str, list[Row]] = {}
-        for row in self.store.sources([*fact_ids, *conflict_facts]):
-            by_fact.setdefault(row["fact_id"], []).append(row)
         citations = Citations(by_fact)
         positive, negative = render_items(rows, citations, self.qualifier_words, merge=intent.merge)
         fields = {

@@ -515,6 +515,8 @@ def fill_slots(
     intent: Intent, mentions: Sequence[Mention], entity_types: dict[str, str]
 ) -> tuple[dict[str, Mention], tuple[str, ...]]:
     """Give each slot the first unused mention whose type fits; report the slots left empty."""
+    if not mentions:
+        return {}, tuple(intent.slots)
     used: set[int] = set()
     slots: dict[str, Mention] = {}
     for slot, types in intent.slots.items():
