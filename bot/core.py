@@ -255,22 +255,28 @@ class Bot:
                 return replace(previous, slots={**kept, **slots}, missing=(), score=max(previous.score, top.score))
         if not conv.entities or analysis.unknown or not (PRONOUNS & content or not analysis.mentions):
             return top
-        for reading in readings[:4]:
+        hinted = {
+            TYPE_WORDS[b] for a, b in pairwise(analysis.words) if a in ("that", "this", "same") and b in TYPE_WORDS
+        }
+        best = top
+        for reading in readings[:6]:
             if not reading.missing or reading.intent.kind != "query" or reading.lexical < 0.3:
                 continue
             slots = dict(reading.slots)
-            hinted = {
-                TYPE_WORDS[b] for a, b in pairwise(analysis.words) if a in ("that", "this", "same") and b in TYPE_WORDS
-            }
+            age = 0
             for slot in reading.missing:
                 types = [t for t in reading.intent.slots[slot] if not hinted or t in hinted]
-                ent = next((e for e in reversed(conv.entities) if self.matcher.entity_types[e] in types), None)
-                if ent is not None:
-                    slots[slot] = Mention(-1, -1, self.entities[ent]["name"], (ent,), (self.matcher.entity_types[ent],))
-            score = round(0.6 * max(reading.lexical, 0.5) + 0.4, 4)
-            if len(slots) == len(reading.intent.slots) and score > top.score:
-                return replace(reading, slots=slots, missing=(), score=score)
-        return top
+                for n, ent in enumerate(reversed(conv.entities)):
+                    if self.matcher.entity_types[ent] in types:
+                        name = self.entities[ent]["name"]
+                        slots[slot] = Mention(-1, -1, name, (ent,), (self.matcher.entity_types[ent],))
+                        age = max(age, n)
+                        break
+            # The more recently an entity was talked about, the likelier "it" means it.
+            score = round(0.6 * max(reading.lexical, 0.5) + 0.4 - 0.03 * age, 4)
+            if len(slots) == len(reading.intent.slots) and score > best.score:
+                best = replace(reading, slots=slots, missing=(), score=score)
+        return best
 
     def _resolve_pending(self, pending: Pending, analysis: Analysis) -> Reading | None:
         options = pending.options or tuple(r.intent.name for r in pending.readings)
