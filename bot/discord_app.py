@@ -1,0 +1,198 @@
+"""`nervebot discord`: the bot in Discord, a thin discord.py adapter over `Bot.ask`.
+
+`to_discord_embed(answer)` renders an Answer as an embed within Discord's limits; `create_client(bot)`
+answers a `/ask` slash command, mentions and direct messages. discord.py is imported only inside
+functions, so `import bot` never loads it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import re
+import sys
+from typing import TYPE_CHECKING
+
+from .answer import Answer, Source
+
+if TYPE_CHECKING:
+    import discord
+
+    from .core import Bot
+
+# Discord's embed limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits)
+TITLE_CHARS = 256
+DESCRIPTION_CHARS = 4096
+FIELD_NAME_CHARS = 256
+FIELD_VALUE_CHARS = 1024
+FOOTER_CHARS = 2048
+MAX_FIELDS = 25
+EMBED_CHARS = 6000
+MORE_RESERVE = 100  # kept free for the "more sources" note
+SOURCE_RESERVE = FIELD_NAME_CHARS + 200 + MORE_RESERVE  # what a long description leaves for one source
+ELLIPSIS = "\u2026"
+COLOURS = {"answered": 0x2E7D32, "clarify": 0x1565C0, "safety": 0xC62828}
+EXTRA_MESSAGE = "nervebot discord needs the Discord extra: pip install 'nervebot[discord]'"
+MISSING_TOKEN = "nervebot discord: set DISCORD_TOKEN to your bot's token (Discord developer portal > Bot > Token)"
+SORRY = "Sorry, something went wrong on my side while answering; please try again in a moment."
+
+log = logging.getLogger(__name__)
+
+
+# -- rendering ---------------------------------------------------------------------------------------
+def fit(text: str, limit: int) -> str:
+    """`text` with markdown and mentions made inert, cut at a word with an ellipsis if over `limit`."""
+    from discord.utils import escape_markdown, escape_mentions
+
+    out = escape_mentions(escape_markdown(text))
+    if len(out) <= limit:
+        return out
+    cut = out[: limit - len(ELLIPSIS)]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" \\") + ELLIPSIS
+
+
+def _source_field(source: Source, related: bool) -> tuple[str, str]:
+    name = f"[{source.number}] {source.title}" + (" (related reading)" if related else "")
+    value = f"\u201c{source.sentence}\u201d\n{source.section}; evidence: {source.evidence_level}"
+    return fit(name, FIELD_NAME_CHARS), fit(value, FIELD_VALUE_CHARS)
+
+
+def to_discord_embed(answer: Answer) -> discord.Embed:
+    """An embed for an Answer within Discord's limits: the answer as description, a field per quoted
+    source, the disclaimer in the footer; a "more sources" field says what did not fit.
+    """
+    import discord
+
+    parts = [answer.text]
+    parts += [f"{i}. {option}" for i, option in enumerate(answer.options, 1)]
+    parts += [f"({note})" for note in answer.notes]
+    if answer.suggestions and not answer.answered:
+        parts.append("You could ask: " + " | ".join(answer.suggestions))
+    quoted, related = (answer.sources, False) if answer.sources else (answer.related, True)
+
+    title = fit(answer.question or "nervebot", TITLE_CHARS)
+    footer = fit(answer.disclaimer, FOOTER_CHARS)
+    reserve = SOURCE_RESERVE if quoted else 0
+    room = min(DESCRIPTION_CHARS, EMBED_CHARS - len(title) - len(footer) - reserve)
+    embed = discord.Embed(
+        title=title,
+        description=fit("\n".join(p for p in parts if p), room),
+        colour=COLOURS.get(answer.status, 0x757575),
+    )
+    embed.set_footer(text=footer)
+
+    most = MAX_FIELDS if len(quoted) <= MAX_FIELDS else MAX_FIELDS - 1
+    shown = 0
+    for source in quoted[:most]:
+        name, value = _source_field(source, related)
+        left = EMBED_CHARS - len(embed) - len(name) - (MORE_RESERVE if shown + 1 < len(quoted) else 0)
+        if left < min(len(value), 100):
+            break
+        if len(value) > left:
+            value = fit(f"\u201c{source.sentence}\u201d", left)
+        embed.add_field(name=name, value=value, inline=False)
+        shown += 1
+    if shown < len(quoted):
+        hidden = len(quoted) - shown
+        embed.add_field(name="More sources", value=f"{ELLIPSIS}and {hidden} more not shown here.", inline=False)
+    return embed
+
+
+# -- the client --------------------------------------------------------------------------------------
+def session_id(guild: int | None, channel: int | None, user: int) -> str:
+    """One conversation per (guild, channel, user): follow-ups work and people never share one."""
+    return f"discord:{guild or 'dm'}:{channel or '-'}:{user}"
+
+
+async def _ask(bot: Bot, question: str, session: str) -> Answer | None:
+    try:
+        return await asyncio.to_thread(bot.ask, question, session=session)
+    except Exception:
+        log.exception("nervebot could not answer in session %s", session)
+        return None
+
+
+async def answer_message(bot: Bot, message: discord.Message, me: int) -> discord.Message | None:
+    """Reply to a message that mentions the bot (or any direct message); ignore everything else."""
+    import discord
+
+    direct = isinstance(message.channel, discord.DMChannel)
+    if message.author.bot or message.author.id == me or not (direct or me in message.raw_mentions):
+        return None
+    question = re.sub(rf"<@!?{me}>", " ", message.content)
+    guild = message.guild.id if message.guild else getattr(message.channel, "guild_id", None)
+    answer = await _ask(bot, question, session_id(guild, message.channel.id, message.author.id))
+    none = discord.AllowedMentions.none()
+    if answer is None:
+        return await message.reply(SORRY, allowed_mentions=none, mention_author=False)
+    return await message.reply(embed=to_discord_embed(answer), allowed_mentions=none, mention_author=False)
+
+
+async def answer_interaction(bot: Bot, interaction: discord.Interaction, question: str) -> None:
+    """Answer `/ask question`."""
+    import discord
+
+    session = session_id(interaction.guild_id, interaction.channel_id, interaction.user.id)
+    answer = await _ask(bot, question, session)
+    none = discord.AllowedMentions.none()
+    if answer is None:
+        await interaction.response.send_message(SORRY, allowed_mentions=none, ephemeral=True)
+        return
+    await interaction.response.send_message(embed=to_discord_embed(answer), allowed_mentions=none)
+
+
+def create_client(bot: Bot) -> discord.Client:
+    """A discord.py Client with a `/ask` slash command (synced when it logs in) that answers mentions.
+
+    It needs no privileged intent: Discord sends the text of messages that mention the bot.
+    """
+    import discord
+    from discord import app_commands
+
+    class NervebotClient(discord.Client):
+        def __init__(self) -> None:
+            super().__init__(intents=discord.Intents.default(), allowed_mentions=discord.AllowedMentions.none())
+            self.tree = app_commands.CommandTree(self)
+
+            @self.tree.command(name="ask", description="Ask about the lumbosacral nerve roots; answers quote sources")
+            @app_commands.describe(question="for example: what causes foot drop?")
+            async def ask(interaction: discord.Interaction, question: str) -> None:
+                await answer_interaction(bot, interaction, question)
+
+        async def setup_hook(self) -> None:
+            await self.tree.sync()
+
+        async def on_message(self, message: discord.Message) -> None:
+            if self.user is not None:
+                await answer_message(bot, message, self.user.id)
+
+    return NervebotClient()
+
+
+def run(args: argparse.Namespace) -> int:
+    """Serve Discord until interrupted."""
+    try:
+        import discord
+    except ImportError:
+        print(EXTRA_MESSAGE, file=sys.stderr)
+        return 2
+    from .core import Bot
+
+    token = os.environ.get("DISCORD_TOKEN")
+    if not token:
+        print(MISSING_TOKEN, file=sys.stderr)
+        return 2
+    client = create_client(Bot(db=args.db or None))
+    try:
+        client.run(token)
+    except discord.LoginFailure:
+        print(
+            "nervebot discord: Discord refused DISCORD_TOKEN; copy it again from the developer portal", file=sys.stderr
+        )
+        return 1
+    return 0

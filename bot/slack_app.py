@@ -1,0 +1,295 @@
+"""`nervebot slack`: the bot in Slack, a thin slack-bolt adapter over `Bot.ask`.
+
+`to_slack_blocks(answer)` renders an Answer as a chat.postMessage payload within Slack's limits;
+`create_app(bot, ...)` wires it into a slack-bolt App that answers mentions and direct messages in a
+thread. slack-bolt is imported only inside functions, so `import bot` never loads it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import re
+import sys
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import TYPE_CHECKING, Any
+
+from .answer import Answer, Source
+
+if TYPE_CHECKING:
+    from slack_bolt import App, BoltContext
+    from slack_bolt.request import BoltRequest
+    from slack_bolt.response import BoltResponse
+    from slack_sdk import WebClient
+
+    from .core import Bot
+
+# Slack's limits (https://docs.slack.dev/reference/block-kit): a message holds 50 blocks, a section's
+# text 3000 characters, a context block 10 elements of at most 2000 characters each.
+MAX_BLOCKS = 50
+SECTION_CHARS = 3000
+CONTEXT_ELEMENTS = 10
+CONTEXT_CHARS = 2000
+FALLBACK_CHARS = 3000
+ANSWER_SECTIONS = 4  # a longer answer is cut, with an ellipsis, after this many sections
+ELLIPSIS = "\u2026"
+EXTRA_MESSAGE = "nervebot slack needs the Slack extra: pip install 'nervebot[slack]'"
+MISSING_SOCKET = "nervebot slack: set SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode), or use --http"
+MISSING_HTTP = "nervebot slack --http: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET"
+SORRY = "Sorry, something went wrong on my side while answering; please try again in a moment."
+
+log = logging.getLogger(__name__)
+_ENTITY_TAIL = re.compile(r"&[a-z]{0,3}$")
+# Slack's own markup in incoming text: <@U1>, <!here>, <#C1|general>, <https://x|label>
+_MARKUP = re.compile(r"<([@#!]?)([^<>|]*)(?:\|([^<>]*))?>")
+
+
+# -- rendering ---------------------------------------------------------------------------------------
+def escape(text: str) -> str:
+    """Slack's three control characters, escaped: `<!channel>` and `<@U1>` come out as plain text."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def fit(text: str, limit: int) -> str:
+    """`text` escaped and, if longer than `limit`, cut at a word with an ellipsis (never mid-entity)."""
+    out = escape(text)
+    if len(out) <= limit:
+        return out
+    cut = out[: limit - len(ELLIPSIS)]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return _ENTITY_TAIL.sub("", cut).rstrip() + ELLIPSIS
+
+
+def _chunks(text: str, size: int, most: int) -> list[str]:
+    """Escaped `text` in pieces of at most `size` characters split at spaces; cut after `most` pieces."""
+    rest = escape(text)
+    pieces: list[str] = []
+    while rest and len(pieces) < most:
+        if len(rest) <= size:
+            pieces.append(rest)
+            rest = ""
+            break
+        window = rest[: size - len(ELLIPSIS)] if len(pieces) == most - 1 else rest[:size]
+        cut = window.rfind(" ")
+        if cut <= size // 2:
+            cut = len(_ENTITY_TAIL.sub("", window))
+        pieces.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest:
+        pieces[-1] += ELLIPSIS
+    return pieces
+
+
+def _mrkdwn(text: str) -> dict[str, Any]:
+    # verbatim: Slack must not turn @here, #channel or URLs in the text into live links or mentions
+    return {"type": "mrkdwn", "text": text, "verbatim": True}
+
+
+def _context(*texts: str) -> dict[str, Any]:
+    return {"type": "context", "elements": [_mrkdwn(t) for t in texts[:CONTEXT_ELEMENTS]]}
+
+
+def _source_block(source: Source) -> dict[str, Any]:
+    quote = fit(f"[{source.number}] \u201c{source.sentence}\u201d", CONTEXT_CHARS)
+    where = fit(
+        f"{source.title} ({source.document_id}), {source.section}; evidence: {source.evidence_level}", CONTEXT_CHARS
+    )
+    return _context(quote, where)
+
+
+def to_slack_blocks(answer: Answer) -> dict[str, Any]:
+    """A chat.postMessage payload (`text` and `blocks`) for an Answer, within Slack's limits.
+
+    A section with the answer (split over a few sections if long), a context block per quoted source,
+    the disclaimer last, and the plain-text fallback in `text`. Everything is escaped.
+    """
+    body = answer.text.strip()
+    if answer.options:
+        body += "\n" + "\n".join(f"{i}. {option}" for i, option in enumerate(answer.options, 1))
+    head: list[dict[str, Any]] = [
+        {"type": "section", "text": _mrkdwn(piece)} for piece in _chunks(body, SECTION_CHARS, ANSWER_SECTIONS)
+    ]
+    if answer.notes:
+        head.append(_context(*(fit(note, CONTEXT_CHARS) for note in answer.notes)))
+
+    quoted, label = answer.sources, ""
+    if not quoted and answer.related:
+        quoted, label = answer.related, "Related reading (not an answer):"
+    if label:
+        head.append(_context(label))
+
+    tail: list[dict[str, Any]] = []
+    if answer.suggestions and not answer.answered:
+        tail.append(_context(fit("You could ask: " + " | ".join(answer.suggestions), CONTEXT_CHARS)))
+    tail.append(_context(fit(answer.disclaimer, CONTEXT_CHARS)))
+
+    room = MAX_BLOCKS - len(head) - len(tail)
+    shown = quoted if len(quoted) <= room else quoted[: room - 1]
+    blocks = head + [_source_block(s) for s in shown]
+    if len(shown) < len(quoted):
+        hidden = len(quoted) - len(shown)
+        blocks.append(_context(f"{ELLIPSIS}and {hidden} more source{'s' if hidden > 1 else ''} not shown here."))
+    blocks += tail
+    fallback = fit(body or answer.disclaimer, FALLBACK_CHARS)
+    return {"text": fallback, "blocks": blocks}
+
+
+# -- the app -----------------------------------------------------------------------------------------
+class Seen:
+    """A bounded set of recently seen keys, thread-safe: `claim(key)` is True only the first time."""
+
+    def __init__(self, size: int = 10_000) -> None:
+        self.size = size
+        self._keys: OrderedDict[Hashable, None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def claim(self, key: Hashable) -> bool:
+        with self._lock:
+            if key in self._keys:
+                return False
+            self._keys[key] = None
+            while len(self._keys) > self.size:
+                self._keys.popitem(last=False)
+            return True
+
+
+def question_from(text: str, bot_user_id: str | None) -> str:
+    """The question in a Slack message: the bot's own mention dropped, Slack markup read as plain words."""
+
+    def plain(m: re.Match[str]) -> str:
+        sigil, target, label = m.group(1), m.group(2), m.group(3)
+        if sigil == "@" and target == bot_user_id:
+            return " "
+        if label:
+            return ("#" if sigil == "#" else "") + label
+        return ("@" if sigil in ("@", "!") else sigil) + target
+
+    text = _MARKUP.sub(plain, text)
+    return " ".join(text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").split())
+
+
+def is_retry(request: BoltRequest) -> bool:
+    """True for Slack's redelivery of an event it thinks we missed (X-Slack-Retry-Num 1, 2, ...).
+
+    Socket Mode mirrors its `retry_attempt` into the same header, and sends 0 for a first delivery.
+    """
+    values = request.headers.get("x-slack-retry-num") or []
+    return any(str(v).strip() not in ("", "0") for v in values)
+
+
+def session_id(team: str | None, channel: str, thread: str, user: str) -> str:
+    """One conversation per (team, channel, thread, user): follow-ups work and people never share one."""
+    return f"slack:{team or '-'}:{channel}:{thread}:{user}"
+
+
+def create_app(
+    bot: Bot,
+    *,
+    token: str | None = None,
+    signing_secret: str | None = None,
+    client: WebClient | None = None,
+    seen: Seen | None = None,
+) -> App:
+    """A slack-bolt App answering app mentions and direct messages in a thread, once per event.
+
+    Pass `client` to point the Web API elsewhere (tests use a loopback server); the App calls
+    `auth.test` once at creation to learn its own bot user.
+    """
+    from slack_bolt import App
+    from slack_bolt.response import BoltResponse
+
+    seen = seen or Seen()
+    app = App(
+        name="nervebot",
+        token=None if client is not None else token,
+        client=client,
+        signing_secret=signing_secret or "",
+    )
+
+    def skip_retries(req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> BoltResponse:
+        # Ack a retry, or an event already taken, without answering: Slack retries only what it has
+        # delivered once, and that first delivery is the one that answers.
+        event_id = req.body.get("event_id")
+        if is_retry(req) or (event_id is not None and not seen.claim(("event", event_id))):
+            return BoltResponse(status=200, body="")
+        return next()
+
+    def reply(event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+        # Each question starts a thread (or continues the one it was asked in); the thread is the
+        # conversation, so follow-ups go in the thread.
+        channel, user, ts = event.get("channel"), event.get("user"), event.get("ts")
+        thread = str(event.get("thread_ts") or ts)
+        if not (channel and user and ts) or event.get("bot_id") or user == context.bot_user_id:
+            return
+        if not seen.claim(("message", context.team_id, channel, ts)):  # one message, two subscribed events
+            return
+        question = question_from(str(event.get("text") or ""), context.bot_user_id)
+        try:
+            answer = bot.ask(question, session=session_id(context.team_id, channel, thread, user))
+            payload = to_slack_blocks(answer)
+        except Exception:
+            log.exception("nervebot could not answer in %s", channel)
+            payload = {"text": SORRY}
+        client.chat_postMessage(
+            channel=channel,
+            thread_ts=thread,
+            text=payload["text"],
+            blocks=payload.get("blocks"),
+            parse="none",
+            link_names=False,
+            unfurl_links=False,
+            unfurl_media=False,
+        )
+
+    def on_mention(event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+        reply(event, context, client)
+
+    def on_message(event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+        # Channel messages reach the bot as app_mention; here only direct messages, and only new ones
+        # (no edits, deletions or bot posts).
+        if event.get("channel_type") == "im" and not event.get("subtype"):
+            reply(event, context, client)
+
+    app.middleware(skip_retries)
+    app.event("app_mention")(on_mention)
+    app.event("message")(on_message)
+    return app
+
+
+def run(args: argparse.Namespace) -> int:
+    """Serve Slack: Socket Mode by default, the Events API over HTTP with `--http --port N`."""
+    try:
+        import slack_bolt  # noqa: F401
+    except ImportError:
+        print(EXTRA_MESSAGE, file=sys.stderr)
+        return 2
+    from slack_bolt.error import BoltError
+
+    from .core import Bot
+
+    http = bool(getattr(args, "http", False))
+    needed = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET") if http else ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN")
+    if not all(os.environ.get(name) for name in needed):
+        print(MISSING_HTTP if http else MISSING_SOCKET, file=sys.stderr)
+        return 2
+    bot = Bot(db=args.db or None)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        app = create_app(
+            bot, token=os.environ["SLACK_BOT_TOKEN"], signing_secret=os.environ.get("SLACK_SIGNING_SECRET")
+        )
+    except BoltError as exc:
+        print(f"nervebot slack: {exc}", file=sys.stderr)
+        return 1
+    if http:
+        app.start(port=args.port)
+    else:
+        from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+        SocketModeHandler(app, os.environ["SLACK_APP_TOKEN"]).start()  # type: ignore[no-untyped-call]
+    return 0
