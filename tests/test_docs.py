@@ -28,7 +28,12 @@ def test_ci_runs_the_readme_test_command_word_for_word() -> None:
 
 
 def test_readme_nervebot_commands_run() -> None:
-    commands = [c for block in _blocks("sh")[2:] for c in block.replace("\\\n", " ").splitlines() if "nervebot" in c]
+    commands = [
+        c
+        for block in _blocks("sh")[2:]
+        for c in block.replace("\\\n", " ").splitlines()
+        if "nervebot" in c and "=..." not in c and "pip install" not in c
+    ]
     assert len(commands) >= 4
     for command in commands:
         command = command.replace(".venv/bin/", f"{BIN}/")
@@ -37,6 +42,13 @@ def test_readme_nervebot_commands_run() -> None:
         out = subprocess.run(command, shell=True, cwd=ROOT, capture_output=True, text=True, timeout=120)
         assert out.returncode == 0, f"{command}\n{out.stderr}"
         assert "Traceback" not in out.stderr
+
+
+def test_readme_embedding_snippets_compile() -> None:
+    snippets = _blocks("py")
+    assert len(snippets) >= 2
+    for snippet in snippets:
+        compile(snippet, "README.md", "exec")
 
 
 def test_readme_python_example_runs() -> None:
