@@ -11,6 +11,7 @@ from .store import Row
 
 Status = Literal["answered", "clarify", "no_answer", "safety", "chitchat"]
 STATUSES: tuple[Status, ...] = ("answered", "clarify", "no_answer", "safety", "chitchat")
+CONFLICT_LEAD = " The sources disagree: "  # where an answer's text starts its account of conflicts
 DISCLAIMER = (
     "Educational use only, not medical advice: nervebot quotes two sources and cannot assess a person. "
     "For symptoms or care decisions, see a clinician."

@@ -14,7 +14,18 @@ from itertools import pairwise
 from pathlib import Path
 
 from . import paths, safety
-from .answer import Answer, Citations, Conflict, ConflictSide, Slot, Source, join_items, marks, render_items
+from .answer import (
+    CONFLICT_LEAD,
+    Answer,
+    Citations,
+    Conflict,
+    ConflictSide,
+    Slot,
+    Source,
+    join_items,
+    marks,
+    render_items,
+)
 from .intents import load_intents
 from .matcher import FOLLOW_UP_WORDS, PRONOUNS, Analysis, Matcher, Mention, Reading, fill_slots
 from .store import Row, Store
@@ -425,7 +436,7 @@ class Bot:
             )
             conflicts.append(Conflict(c["id"], c["note"], sides))
         if conflicts:
-            text += " The sources disagree: " + " ".join(
+            text += CONFLICT_LEAD + " ".join(
                 f"{c.note} {marks(sorted({n for side in c.sides for n in side.sources}))}"
                 for c in _distinct_notes(conflicts)
             )
