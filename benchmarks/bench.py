@@ -37,7 +37,11 @@ def main() -> int:
     started = time.perf_counter()
     bot = Bot()
     load_ms = (time.perf_counter() - started) * 1000
-    turns = [(f"bench:{c.index}", t.question) for c in load_cases(sorted((ROOT / "tests" / "dev").glob("*.eval.yaml"))) for t in c.turns]
+    turns = [
+        (f"bench:{c.index}", t.question)
+        for c in load_cases(sorted((ROOT / "tests" / "dev").glob("*.eval.yaml")))
+        for t in c.turns
+    ]
     for session, question in turns:  # warm up caches once
         bot.ask(question, session=session)
     timings = []
