@@ -32,7 +32,7 @@ from .store import Row, Store
 
 MAX_QUESTION_CHARS = 500
 ANSWER_AT = 0.5
-CHITCHAT_AT = 0.7
+CHITCHAT_AT = 0.6
 TIE_MARGIN = 0.02
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 _ANSI = re.compile(r"\x1b(\[[0-9;?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[@-Z\\-_])")
@@ -153,6 +153,10 @@ class Bot:
             [(r["alias"], r["entity_id"]) for r in self.store.ambiguous()],
             self.homonyms,
             self.intents,
+            {
+                r["object"]: r["subject"]
+                for r in self.store.query("SELECT subject, object FROM facts WHERE relation = 'weakness_of'")
+            },
         )
         self.sessions = Sessions(max_sessions, session_ttl)
         # The store is read-only, so a query's result never changes while the Bot lives.
@@ -290,27 +294,25 @@ class Bot:
         return best
 
     def _resolve_pending(self, pending: Pending, analysis: Analysis) -> Reading | None:
-        options = pending.options or tuple(r.intent.name for r in pending.readings)
-        choice = _ordinal(analysis.words, len(options))
-        if pending.options:
-            if choice is None:
-                picked = [e for m in analysis.mentions for e in m.entity_ids if e in pending.options]
-                if len(set(picked)) == 1:
-                    choice = pending.options.index(picked[0])
-                else:
-                    names = {e: self.entities[e]["name"].split() for e in pending.options}
-                    hits = [e for e, words in names.items() if any(w in words for w in analysis.words)]
-                    if len(hits) == 1 and len(analysis.words) <= 3:
-                        choice = pending.options.index(hits[0])
-            if choice is None:
-                return None
-            ent = pending.options[choice]
-            reading = pending.readings[0]
-            mention = Mention(-1, -1, self.entities[ent]["name"], (ent,), (self.matcher.entity_types[ent],))
-            return replace(reading, slots={**reading.slots, pending.slot: mention})
+        """Read a reply to a clarifying question: a name, a distinguishing word, or a number."""
+        if not pending.options:
+            choice = _ordinal(analysis.words, len(pending.readings))
+            return None if choice is None else pending.readings[choice]
+        picked = {e for m in analysis.mentions for e in m.entity_ids if e in pending.options}
+        if len(picked) != 1 and len(analysis.words) <= 4:
+            names = {e: set(self.entities[e]["name"].split()) for e in pending.options}
+            shared = set.intersection(*names.values())
+            picked = {e for e, words in names.items() if (words - shared) & set(analysis.words)}
+        if len(picked) == 1:
+            choice = pending.options.index(picked.pop())
+        else:
+            choice = _ordinal(analysis.words, len(pending.options))
         if choice is None:
             return None
-        return pending.readings[choice]
+        ent = pending.options[choice]
+        reading = pending.readings[0]
+        mention = Mention(-1, -1, self.entities[ent]["name"], (ent,), (self.matcher.entity_types[ent],))
+        return replace(reading, slots={**reading.slots, pending.slot: mention})
 
     def _respond(
         self,
@@ -482,7 +484,7 @@ class Bot:
 
 
 def _ordinal(words: Sequence[str], n: int) -> int | None:
-    table = {"1": 0, "first": 0, "one": 0, "2": 1, "second": 1, "two": 1, "3": 2, "third": 2, "three": 2}
+    table = {"1": 0, "first": 0, "2": 1, "second": 1, "3": 2, "third": 2, "last": n - 1}
     hits = [table[w] for w in words if w in table and table[w] < n]
     return hits[0] if len(hits) == 1 and len(words) <= 4 else None
 
