@@ -33,7 +33,8 @@ from .store import Row, Store
 MAX_QUESTION_CHARS = 500
 ANSWER_AT = 0.5
 CHITCHAT_AT = 0.6
-TIE_MARGIN = 0.02
+TIE_MARGIN = 0.01
+ANSWERABLE_MARGIN = 0.1
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 _ANSI = re.compile(r"\x1b(\[[0-9;?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[@-Z\\-_])")
 MORE_WORDS = frozenset({"more", "elaborate", "details", "detail", "continue", "further", "expand"})
@@ -363,6 +364,16 @@ class Bot:
             answer = replace(base, status="clarify", text=question, options=titles)
             return answer, replace(conv, pending=Pending(pair), last=answer)
         answer = self._query(reading, base)
+        if not answer.answered:
+            # A close reading the sources can answer beats one they cannot ("trendelenburg limp cause").
+            for other in readings[1:3]:
+                close = reading.score - other.score <= ANSWERABLE_MARGIN and other.score >= ANSWER_AT
+                usable = other.intent.kind == "query" and not other.missing
+                if close and usable and not any(m.ambiguous for m in other.slots.values()):
+                    alternative = self._query(other, replace(base, intent=other.intent.name))
+                    if alternative.answered:
+                        answer, reading = alternative, other
+                        break
         named = [m.entity_ids[0] for m in reading.slots.values()]
         found = [self.by_name[i] for i in answer.items if i in self.by_name]
         recent = [*found, *named]  # the question's own subject stays the most recent
