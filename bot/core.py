@@ -31,7 +31,7 @@ from .matcher import FOLLOW_UP_WORDS, PRONOUNS, Analysis, Matcher, Mention, Read
 from .store import Row, Store
 
 MAX_QUESTION_CHARS = 500
-ANSWER_AT = 0.5
+ANSWER_AT = 0.45
 CHITCHAT_AT = 0.6
 TIE_MARGIN = 0.01
 ANSWERABLE_MARGIN = 0.1
