@@ -29,13 +29,16 @@ from .answer import (
 from .intents import load_intents
 from .matcher import FOLLOW_UP_WORDS, PRONOUNS, Analysis, Matcher, Mention, Reading, fill_slots
 from .store import Row, Store
+from .text import tokens
 
 MAX_QUESTION_CHARS = 500
 ANSWER_AT = 0.45
 CHITCHAT_AT = 0.6
 TIE_MARGIN = 0.01
 ANSWERABLE_MARGIN = 0.1
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Invisible format characters vanish rather than become spaces, so "blad\u200bder" still reads "bladder".
+_INVISIBLE = re.compile(r"[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
 _ANSI = re.compile(r"\x1b(\[[0-9;?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[@-Z\\-_])")
 MORE_WORDS = frozenset({"more", "elaborate", "details", "detail", "continue", "further", "expand"})
 TYPE_WORDS = {
@@ -108,19 +111,20 @@ class Sessions:
         return len(self._items)
 
 
-def clean_question(text: object) -> tuple[str, tuple[str, ...]]:
-    """Strip what must never reach a terminal or the matcher; cut very long input with a note."""
+def clean_question(text: object) -> str:
+    """Strip what must never reach a terminal or the matcher: escapes, controls, invisible marks."""
     text = text if isinstance(text, str) else str(text)
-    notes: list[str] = []
-    if len(text) > MAX_QUESTION_CHARS * 4:
-        text = text[: MAX_QUESTION_CHARS * 4]
+    text = text[: MAX_QUESTION_CHARS * 4]
     text = _ANSI.sub(" ", text)
-    text = _CONTROL.sub(" ", unicodedata.normalize("NFC", text))
-    text = " ".join(text.split())
-    if len(text) > MAX_QUESTION_CHARS:
-        text = text[:MAX_QUESTION_CHARS]
-        notes.append(f"Your question was cut to its first {MAX_QUESTION_CHARS} characters.")
-    return text, tuple(notes)
+    text = _INVISIBLE.sub("", unicodedata.normalize("NFC", text))
+    return " ".join(_CONTROL.sub(" ", text).split())
+
+
+def cut_question(text: str) -> tuple[str, tuple[str, ...]]:
+    """Very long input is cut at MAX_QUESTION_CHARS for matching, with a note saying so."""
+    if len(text) <= MAX_QUESTION_CHARS:
+        return text, ()
+    return text[:MAX_QUESTION_CHARS], (f"Your question was cut to its first {MAX_QUESTION_CHARS} characters.",)
 
 
 class Bot:
@@ -166,9 +170,10 @@ class Bot:
     # -- the public call ----------------------------------------------------------------------------
     def ask(self, question: str, session: str | None = None) -> Answer:
         """Answer one question; with a session id, follow-ups are read against that conversation."""
-        text, notes = clean_question(question)
+        whole = clean_question(question)
+        text, notes = cut_question(whole)
         conv = self.sessions.get(session) if session else Conversation()
-        answer, new_conv = self._answer(text, notes, conv)
+        answer, new_conv = self._answer(text, notes, conv, whole)
         if session:
             self.sessions.put(session, new_conv)
         return answer
@@ -203,21 +208,22 @@ class Bot:
         return samples
 
     # -- pipeline -------------------------------------------------------------------------------------
-    def _answer(self, text: str, notes: tuple[str, ...], conv: Conversation) -> tuple[Answer, Conversation]:
-        if not any(c.isalnum() for c in text):
+    def _answer(self, text: str, notes: tuple[str, ...], conv: Conversation, whole: str) -> tuple[Answer, Conversation]:
+        if not tokens(text):
             answer = Answer(
                 "no_answer",
-                "Please type a question about the lumbosacral nerve roots, for example: what causes foot drop?",
+                "Please type a question in English about the lumbosacral nerve roots, "
+                "for example: what causes foot drop?",
                 question=text,
                 suggestions=GENERIC_SUGGESTIONS,
                 notes=notes,
             )
             return answer, conv
-        verdict = safety.assess(text)
+        verdict = safety.assess(whole)  # the whole question: a red flag may come after the cut
         if verdict.kind == "emergency":
             return Answer("safety", safety.emergency_text(self.emergency), question=text, notes=notes), Conversation()
         analysis = self.matcher.analyse(text)
-        notes += tuple(f'Read "{a}" as "{b}".' for a, b in analysis.corrections)
+        notes += tuple(dict.fromkeys(f'Read "{a}" as "{b}".' for a, b in analysis.corrections))
         if verdict.kind == "advice":
             general, _ = self._respond(text, self.matcher.rank(analysis)[0], (), notes, Conversation(), analysis)
             facts = f" {general.text}" if general.answered and general.confidence >= 0.7 else ""

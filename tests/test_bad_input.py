@@ -172,13 +172,6 @@ def test_nothing_to_read_gets_a_prompt_for_a_question(bot: Bot, name: str) -> No
     assert "question" in answer.text and answer.suggestions
 
 
-@pytest.mark.xfail(
-    reason="a question with no Latin-script word is told 'I need to know which root or plexus you mean', as if "
-    "it had been understood as a question about a root (repro: Bot().ask('\u043a\u0430\u043a\u043e\u0439 "
-    "\u043d\u0435\u0440\u0432').text); it should get the 'Please type a question about the lumbosacral nerve "
-    "roots' prompt that empty input gets",
-    strict=True,
-)
 @pytest.mark.parametrize("name", ["right-to-left", "cyrillic", "japanese"])
 def test_a_question_in_another_script_gets_the_prompt_not_a_slot_question(bot: Bot, name: str) -> None:
     question = {
@@ -215,13 +208,6 @@ def test_a_question_at_the_limit_is_not_cut(bot: Bot) -> None:
     assert any("cut" in n for n in bot.ask(at_limit + "?").notes)
 
 
-@pytest.mark.xfail(
-    reason="core cuts the question to 500 characters before safety.assess runs, so a red flag told at the "
-    "end of a long message is missed (repro: Bot().ask('I hurt my back lifting boxes. ' * 20 + 'Now I cannot "
-    "control my bladder.').status == 'safety' but the reply is the advice text, not the emergency one); "
-    "assess the whole bounded text before cutting",
-    strict=True,
-)
 def test_a_red_flag_at_the_end_of_a_long_message_is_still_an_emergency(bot: Bot) -> None:
     answer = bot.ask("I hurt my back lifting boxes. " * 20 + "Now I cannot control my bladder.")
     assert "emergency" in answer.text

@@ -268,22 +268,10 @@ def test_a_red_flag_ends_the_conversation_so_nothing_follows_on_from_it(bot: Bot
     assert bot.ask("which nerve supplies it?", session="safety-reset").status != "answered"
 
 
-@pytest.mark.xfail(
-    reason="core.clean_question turns a zero-width space into a real space, so 'blad\\u200bder' reaches "
-    "safety.assess as 'blad der' and the red flag is missed (repro: Bot().ask('I lost control of my "
-    "blad\\u200bder').status == 'no_answer'); format characters should be deleted, not spaced",
-    strict=True,
-)
 def test_zero_width_space_inside_a_word_does_not_hide_a_red_flag(bot: Bot) -> None:
     assert bot.ask("I lost control of my blad\u200bder").status == "safety"
 
 
-@pytest.mark.xfail(
-    reason="the matcher answers 'does L5 supply the bladder?' with L5's muscles, ignoring the unknown word "
-    "'bladder' (repro: Bot().ask('does L5 supply the bladder?').status == 'answered', intent "
-    "muscles_of_nerve); the sources say nothing about the bladder, so this should be no_answer",
-    strict=True,
-)
 def test_bladder_supply_question_is_out_of_scope_not_answered_with_muscles(bot: Bot) -> None:
     answer = bot.ask("does L5 supply the bladder?")
     assert answer.status == "no_answer"
