@@ -42,7 +42,7 @@ def _build(args: argparse.Namespace) -> int:
 def _bot(args: argparse.Namespace) -> Bot:
     from .core import Bot
 
-    return Bot(db=args.db or None)
+    return Bot(db=args.db or None, intents=getattr(args, "intents", None) or None)
 
 
 def _ask(args: argparse.Namespace) -> int:
@@ -112,6 +112,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the Answer as one JSON object")
     p.add_argument("--jsonl", action="store_true", help='read questions or {"question", "session"} objects from stdin')
     p.add_argument("--db", help="the facts.db to use (default: $NERVEBOT_DB, else the bundled one)")
+    p.add_argument("--intents", help="the intents folder to use (default: $NERVEBOT_INTENTS, else the bundled one)")
     p.set_defaults(run=_ask)
 
     p = sub.add_parser("chat", help="open the terminal chat (the default command)")

@@ -31,4 +31,6 @@ def default_db() -> Path:
 
 
 def default_intents() -> Path:
-    return data_root() / "intents"
+    """intents/ from `NERVEBOT_INTENTS`, else the bundled or checked-out one."""
+    env = os.environ.get("NERVEBOT_INTENTS")
+    return Path(env) if env else data_root() / "intents"

@@ -74,3 +74,16 @@ def test_broken_store_is_one_clear_line_and_exit_2(tmp_path: Path, junk: bytes) 
     out = nervebot("ask", "--db", str(bad), "what causes foot drop?")
     assert out.returncode == 2
     assert out.stderr.count("\n") == 1 and "Traceback" not in out.stderr
+
+
+def test_intents_flag_and_env_point_at_another_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "intents"
+    shutil.copytree(ROOT / "intents", folder)
+    assert nervebot("ask", "--intents", str(folder), "what causes foot drop?").returncode == 0
+    (folder / "causes.yaml").write_text("name: causes\nexamples: [\n")
+    for out in (
+        nervebot("ask", "--intents", str(folder), "hi"),
+        nervebot("ask", "hi", env={"NERVEBOT_INTENTS": str(folder)}),
+    ):
+        assert out.returncode == 2
+        assert "causes.yaml" in out.stderr and "Traceback" not in out.stderr
