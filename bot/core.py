@@ -387,17 +387,22 @@ class Bot:
         return answer, Conversation(reading=reading, entities=entities, last=answer)
 
     def _why(self, text: str, notes: tuple[str, ...], conv: Conversation) -> tuple[Answer, Conversation]:
-        """The chain of facts behind the last answer, each step with its source."""
+        """The chain of facts behind the last answer, each step with its source, conflicts included."""
         assert conv.last is not None
         rows = self.store.chain(conv.last.facts)
+        fact_ids = [str(r["fact_id"]) for r in rows]
+        conflict_rows = self.store.conflicts(fact_ids)
         by_fact: dict[str, list[Row]] = {}
-        for row in self.store.sources(r["fact_id"] for r in rows):
+        for row in self.store.sources([*fact_ids, *(c[f"fact_{s}"] for c in conflict_rows for s in "ab")]):
             by_fact.setdefault(row["fact_id"], []).append(row)
         citations = Citations(by_fact)
         steps, _ = render_items(rows, citations, self.qualifier_words, merge=False)
+        chain = _sentence(f"{citations.according()}, the facts behind that answer are: {join_items(steps)}.")
+        conflicts, said = _conflicts(conflict_rows, citations)
         answer = Answer(
             "answered",
-            _sentence(f"{citations.according()}, the facts behind that answer are: {join_items(steps)}."),
+            chain + said,
+            conflicts=conflicts,
             question=text,
             intent="why",
             slots=conv.last.slots,
@@ -448,17 +453,8 @@ class Bot:
         text = _sentence(intent.answer[key].format_map(fields)) if positive else ""
         if negative:
             text += f" The sources say this is not the case for: {join_items(negative)}."
-        conflicts = []
-        for c in conflict_rows:
-            sides = tuple(
-                ConflictSide(c[f"claim_{s}"], c[f"fact_{s}"], tuple(citations.cite(c[f"fact_{s}"]))) for s in ("a", "b")
-            )
-            conflicts.append(Conflict(c["id"], c["note"], sides))
-        if conflicts:
-            text += CONFLICT_LEAD + " ".join(
-                f"{c.note} {marks(sorted({n for side in c.sides for n in side.sources}))}"
-                for c in _distinct_notes(conflicts)
-            )
+        conflicts, said = _conflicts(conflict_rows, citations)
+        text += said
         return replace(
             base,
             status="answered",
@@ -509,6 +505,25 @@ def _ordinal(words: Sequence[str], n: int) -> int | None:
 def _sentence(text: str) -> str:
     text = " ".join(text.split())
     return text[:1].upper() + text[1:]
+
+
+def _conflicts(rows: Sequence[Row], citations: Citations) -> tuple[tuple[Conflict, ...], str]:
+    """Both sides of each disagreement the answer touches, cited, and the sentence that says so."""
+    conflicts = tuple(
+        Conflict(
+            c["id"],
+            c["note"],
+            tuple(ConflictSide(c[f"claim_{s}"], c[f"fact_{s}"], tuple(citations.cite(c[f"fact_{s}"]))) for s in "ab"),
+        )
+        for c in rows
+    )
+    if not conflicts:
+        return (), ""
+    said = CONFLICT_LEAD + " ".join(
+        f"{c.note} {marks(sorted({n for side in c.sides for n in side.sources}))}"
+        for c in _distinct_notes(list(conflicts))
+    )
+    return conflicts, said
 
 
 def _distinct_notes(conflicts: list[Conflict]) -> list[Conflict]:

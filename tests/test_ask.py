@@ -215,3 +215,10 @@ def test_tell_me_more_widens_to_everything_about_the_subject(bot: Bot) -> None:
     answer = bot.ask("tell me more", session="more-1")
     assert answer.intent == "about"
     assert "inverting the foot" in answer.text and "tibial nerve" in answer.text
+
+
+def test_why_shows_the_conflicts_its_chain_touches(bot: Bot) -> None:
+    bot.ask("what causes foot drop?", session="why-3")
+    answer = bot.ask("why?", session="why-3")
+    assert answer.conflicts and "disagree" in answer.text
+    assert any("research" in s.section for s in answer.sources)
