@@ -787,28 +787,30 @@ class Matcher:
     # -- intents -------------------------------------------------------------------------------------
     def rank(self, analysis: Analysis) -> list[Reading]:
         lexical = self.lexical(analysis.sequence)
+        mentions, asks_for = analysis.mentions, analysis.asks_for
         readings = []
         for i, intent in enumerate(self.intents):
+            lex = lexical[i]
             if intent.kind == "chitchat":
-                if analysis.mentions:
-                    continue
-                readings.append(Reading(intent, lexical=lexical[i], score=lexical[i]))
+                if not mentions:
+                    readings.append(Reading(intent, {}, (), lex, lex))
                 continue
-            slots, missing = fill_slots(intent, analysis.mentions, self.entity_types)
-            fit = (
-                0.0
-                if missing
-                else min((_type_fit(intent, s, m, self.entity_types) for s, m in slots.items()), default=1)
-            )
             if not intent.slots:
+                slots: dict[str, Mention] = {}
+                missing: tuple[str, ...] = ()
                 fit = 0.5  # nothing named confirms the topic: the words alone must carry it
-            score = LEX_WEIGHT * lexical[i] + (1 - LEX_WEIGHT) * fit
-            if analysis.asks_for & set(intent.answers):
-                score += ANSWER_TYPE_BONUS  # "which nerve ..." asks for a nerve
-            unused = [m for m in analysis.mentions if m not in slots.values()]
-            if any(t in intent.answers for m in unused for t in m.types):
-                score += ANSWER_TYPE_BONUS  # "does S1 help with dorsiflexion?" asks for roots
-            readings.append(Reading(intent, slots, missing, lexical[i], round(score, 4)))
+            else:
+                slots, missing = fill_slots(intent, mentions, self.entity_types)
+                fit = 0.0 if missing else min(_type_fit(intent, s, m, self.entity_types) for s, m in slots.items())
+            score = LEX_WEIGHT * lex + (1 - LEX_WEIGHT) * fit
+            if intent.answers:
+                if asks_for and asks_for.intersection(intent.answers):
+                    score += ANSWER_TYPE_BONUS  # "which nerve ..." asks for a nerve
+                if len(slots) < len(mentions):
+                    used = slots.values()
+                    if any(t in intent.answers for m in mentions if m not in used for t in m.types):
+                        score += ANSWER_TYPE_BONUS  # "does S1 help with dorsiflexion?" asks for roots
+            readings.append(Reading(intent, slots, missing, lex, score))
         readings.sort(key=lambda r: (-r.score, r.intent.name))
         return readings
 
