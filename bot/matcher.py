@@ -747,6 +747,8 @@ class Matcher:
                 if any(taken[start : start + size]):
                     continue
                 key = " ".join(words[start : start + size])
+                if key not in self.homonyms and key.endswith("s") and key[:-1] in self.homonyms:
+                    key = key[:-1]
                 if key in self.homonyms:
                     homonym = homonym or key
                     taken[start : start + size] = [True] * size
@@ -761,10 +763,11 @@ class Matcher:
         mentions.sort(key=lambda m: m.start)
         content = tuple(w for w, t in zip(words, taken, strict=True) if not t)
         starts = {m.start: m for m in mentions}
+        # Filler the example phrasings never use ("and", "it", "um") is left out of the lexical match.
         sequence = tuple(
             SLOT if i in starts else w
             for i, (w, t) in enumerate(zip(words, taken, strict=True))
-            if i in starts or not t
+            if i in starts or (not t and (w in self.example_words or w not in FUNCTION_WORDS))
         )
         unknown = tuple(w for w in content if w not in self.vocabulary and w not in FUNCTION_WORDS and len(w) > 2)
         if WEAK_WORDS & set(content):
