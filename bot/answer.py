@@ -70,7 +70,6 @@ class Answer:
     notes: tuple[str, ...] = ()  # how the question was read: corrections, cut input, context used
     runner_up: str | None = None
     facts: tuple[str, ...] = field(default=(), repr=False)  # ids of the facts behind the text
-    items: tuple[str, ...] = field(default=(), repr=False)  # what the query found, by name
 
     @property
     def answered(self) -> bool:

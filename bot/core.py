@@ -147,7 +147,6 @@ class Bot:
         self.store = Store(Path(db) if db else paths.default_db())
         self.intents = load_intents(Path(intents) if intents else paths.default_intents(), self.store)
         self.entities = {e["id"]: e for e in self.store.entities()}
-        self.by_name = {e["name"]: e["id"] for e in self.entities.values()}
         self.qualifier_words = {r["name"]: r["shown"] for r in self.store.query("SELECT name, shown FROM qualifiers")}
         self.homonyms = {
             r["phrase"]: r["explanation"] for r in self.store.query("SELECT phrase, explanation FROM homonyms")
@@ -381,7 +380,7 @@ class Bot:
                         answer, reading = alternative, other
                         break
         named = [m.entity_ids[0] for m in reading.slots.values()]
-        found = [self.by_name[i] for i in answer.items if i in self.by_name]
+        found = [e for e in self.store.endpoints(answer.facts) if e not in named]
         recent = [*found, *named]  # the question's own subject stays the most recent
         entities = (*(e for e in conv.entities if e not in recent), *dict.fromkeys(recent))[-8:]
         return answer, Conversation(reading=reading, entities=entities, last=answer)
@@ -464,7 +463,6 @@ class Bot:
             conflicts=tuple(conflicts),
             suggestions=suggestions,
             facts=tuple(dict.fromkeys(fact_ids)),
-            items=tuple(dict.fromkeys(str(r["item"]) for r in rows)),
         )
 
     def _no_answer(

@@ -145,6 +145,17 @@ class Store:
             ids + ids,
         )
 
+    def endpoints(self, fact_ids: Iterable[str]) -> list[str]:
+        """The entities the facts join, in fact order: what an answer was about, for follow-ups."""
+        ids = list(dict.fromkeys(fact_ids))
+        if not ids:
+            return []
+        marks = ", ".join("?" for _ in ids)
+        rows = self.query(f"SELECT id, subject, object FROM facts WHERE id IN ({marks})", ids)
+        order = {fid: i for i, fid in enumerate(ids)}
+        rows.sort(key=lambda r: order[r["id"]])
+        return list(dict.fromkeys(e for r in rows for e in (r["subject"], r["object"])))
+
     def chain(self, fact_ids: Iterable[str], limit: int = 12) -> list[Row]:
         """The facts that link the entities of `fact_ids`: root to nerve to muscle to movement to sign.
 
