@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 import time
@@ -141,9 +142,10 @@ class Bot:
         *,
         max_sessions: int = 10_000,
         session_ttl: float = 2 * 3600,
-        emergency: str = safety.DEFAULT_EMERGENCY,
+        emergency: str | None = None,
     ) -> None:
-        self.emergency = emergency
+        # Where red flags send people: the argument, else $NERVEBOT_EMERGENCY, else 911/112/999 wording.
+        self.emergency = emergency or os.environ.get("NERVEBOT_EMERGENCY") or safety.DEFAULT_EMERGENCY
         self.store = Store(Path(db) if db else paths.default_db())
         self.intents = load_intents(Path(intents) if intents else paths.default_intents(), self.store)
         self.entities = {e["id"]: e for e in self.store.entities()}

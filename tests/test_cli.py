@@ -87,3 +87,8 @@ def test_intents_flag_and_env_point_at_another_folder(tmp_path: Path) -> None:
     ):
         assert out.returncode == 2
         assert "causes.yaml" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_emergency_number_comes_from_the_environment() -> None:
+    out = nervebot("ask", "I lost control of my bladder", env={"NERVEBOT_EMERGENCY": "000 (Australia)"})
+    assert out.returncode == 0 and "000 (Australia)" in out.stdout
