@@ -34,7 +34,7 @@ from .text import tokens
 
 MAX_QUESTION_CHARS = 500
 ANSWER_AT = 0.45
-CHITCHAT_AT = 0.6
+CHITCHAT_AT = 0.55
 TIE_MARGIN = 0.01
 ANSWERABLE_MARGIN = 0.1
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")

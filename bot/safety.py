@@ -1290,6 +1290,11 @@ def _fires(rule: Rule, words: str) -> bool:
     return False
 
 
+# An exam vignette ("a 55-year-old man ... his foot slaps") describes a case to learn from, not the
+# asker's own care: it is not refused as personal advice (red flags still are).
+EXAM_CUES = re.compile(r"\b(vignette|exam|mcq|osce|stem|case|scenario|\d+[- ]?(year|yr)s?[- ]?old)\b")
+
+
 def assess(text: str) -> Verdict:
     """Emergency beats advice; SAFE means an ordinary question for the matcher."""
     words = read(text)
@@ -1298,6 +1303,8 @@ def assess(text: str) -> Verdict:
             continue
         for rule in tier.rules:
             if _fires(rule, words):
+                if rule.kind == "advice" and EXAM_CUES.search(words):
+                    continue
                 return Verdict(rule.kind, rule.name)
     return SAFE
 
