@@ -276,6 +276,11 @@ class Bot:
             if slots and len(slots) == len(analysis.mentions):
                 kept = {k: v for k, v in previous.slots.items() if k not in slots}
                 return replace(previous, slots={**kept, **slots}, missing=(), score=max(previous.score, top.score))
+        if previous is not None and not previous.intent.slots and not analysis.mentions and top.score < ANSWER_AT:
+            # "who does best?" after a question about recovery: the topic carries over.
+            same = next((r for r in readings if r.intent.name == previous.intent.name), None)
+            if same is not None and same.lexical >= 0.2:
+                return replace(same, score=max(ANSWER_AT, same.score))
         if not conv.entities or analysis.unknown or not (PRONOUNS & content or not analysis.mentions):
             return top
         hinted = {

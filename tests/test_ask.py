@@ -222,3 +222,10 @@ def test_why_shows_the_conflicts_its_chain_touches(bot: Bot) -> None:
     answer = bot.ask("why?", session="why-3")
     assert answer.conflicts and "disagree" in answer.text
     assert any("research" in s.section for s in answer.sources)
+
+
+def test_slotless_topic_carries_over_to_a_short_follow_up(bot: Bot) -> None:
+    bot.ask("how does dorsiflexion weakness recover after decompressive surgery?", session="recovery-1")
+    answer = bot.ask("and who does better?", session="recovery-1")
+    assert answer.intent == "surgery_recovery"
+    assert "younger" in answer.text.lower()
