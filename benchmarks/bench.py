@@ -1,77 +1,532 @@
-"""Print how fast nervebot answers: warm `Bot.ask` latency and the cold start of `nervebot ask`.
+"""Print how fast nervebot answers, how much memory it takes and how long its store takes to build.
 
     python benchmarks/bench.py [--rounds N] [--json FILE]
+    python benchmarks/bench.py --sizes 1k:10k,10k:100k,100k:1M [--workdir DIR] [--json FILE]
 
 The questions are the project's dev set (tests/dev), asked in order with their sessions, so the mix
-holds exact questions, typos, follow-ups and out-of-scope ones.
+holds exact questions, paraphrases, typos, follow-ups and out-of-scope ones; each round adds a fresh
+typo (derived deterministically) to every answerable single question. Each store is measured in
+child processes pinned to one core: warm `Bot.ask` latency (p50, p99, max, per kind of question),
+throughput, peak RSS of a process that loads the Bot and asks the mix, and held-out accuracy
+(tests/heldout) beside the timings. Around them: the build time of the store, the cold start of
+`nervebot ask` as a process, and a naive baseline timed in the same run (rapidfuzz `extractOne` of
+the question against every example phrasing and alias), so the figures also read as ratios that
+survive a noisy machine.
+
+`--sizes ALIASES:FACTS,...` adds synthetic stores made by benchmarks/synth.py (the real knowledge
+merged with generated entities, aliases and facts), built with `nervebot build --root DIR --db OUT`,
+one column each, plus questions about the generated facts. A build that takes longer than
+`--build-timeout` seconds is stopped and reported.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import shutil
+import os
+import platform
+import random
+import re
+import resource
+import signal
+import sqlite3
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from bot import Bot
-from bot.qa import load_cases
+from synth import generate, parse_count, typo_of
+
+from bot.qa import Case, load_cases
 
 ROOT = Path(__file__).resolve().parent.parent
+COLD_QUESTION = "what causes foot drop?"
+CATEGORIES = ("exact", "paraphrase", "typo", "follow-up", "out-of-scope", "synthetic")
+OUT_OF_SCOPE_TAGS = frozenset(
+    {"out-of-scope", "not-in-sources", "unknown-muscle", "other-level", "trap", "safety", "red-flag"}
+    | {"personal-advice", "drug"}
+)
+PARAPHRASE_TAGS = frozenset({"casual", "word-order", "synonym", "abbrev", "exam", "clarify"})
+SYNTHETIC_PER_ROUND = 40
+ORDER = (
+    *("entities", "aliases", "facts", "sentences", "db_mb", "synth_s", "build_s", "build_rss_mb"),
+    *("questions", "bot_load_ms", "ask_p50_ms", "ask_p99_ms", "ask_max_ms", "ask_mean_ms"),
+    *("questions_per_second", "cli_cold_start_median_ms", "rss_mb"),
+    *(f"ask_{p}_{kind}_ms" for kind in CATEGORIES for p in ("p50", "p99")),
+    *("baseline_choices", "baseline_p50_ms", "baseline_p99_ms", "baseline_rss_mb"),
+    *("ask_p50_vs_baseline", "ask_p99_vs_baseline", "heldout_accuracy", "dev_accuracy", "synthetic_accuracy"),
+)
+# (figure, column, limit, "<=" or "<"): the targets of issue 8.
+TARGETS = (
+    ("ask_p50_ms", "shipped", 0.1, "<="),
+    ("ask_p99_ms", "shipped", 0.5, "<="),
+    ("cli_cold_start_median_ms", "shipped", 150.0, "<="),
+    ("rss_mb", "shipped", 60.0, "<"),
+    ("ask_p99_ms", "100k:1M", 1.0, "<="),
+    ("rss_mb", "100k:1M", 150.0, "<="),
+    ("build_s", "100k:1M", 30.0, "<="),
+)
+Figures = dict[str, Any]
+Slow = tuple[float, str, str]  # milliseconds, kind of question, question
 
 
-def percentile(values: list[float], p: float) -> float:
+@dataclass(frozen=True)
+class Turn:
+    category: str
+    session: str | None  # conversations only; a single question is asked without one
+    question: str
+    last: bool = False  # the conversation ends here, so the Bot forgets it (untimed)
+
+
+# --- the question mix ---------------------------------------------------------------------------------
+
+
+def category(tags: Iterable[str]) -> str:
+    tags = set(tags)
+    if tags & OUT_OF_SCOPE_TAGS:
+        return "out-of-scope"
+    if "typo" in tags:
+        return "typo"
+    if tags & PARAPHRASE_TAGS:
+        return "paraphrase"
+    return "exact"
+
+
+def with_typo(question: str, domain: frozenset[str], rng: random.Random) -> str | None:
+    """The question with its longest domain word mistyped, or None when it names no domain word."""
+    words = [w for w in re.findall(r"[A-Za-z]+", question) if len(w) >= 5 and w.lower() in domain]
+    if not words:
+        return None
+    word = max(words, key=len)
+    return question.replace(word, typo_of(word, rng), 1)
+
+
+def build_mix(rounds: int, domain: frozenset[str], synthetic: Path | None, seed: int) -> list[list[Turn]]:
+    """Round 0 warms the caches; every round asks the dev set, new typos and a slice of synthetic questions."""
+    dev = load_cases(sorted((ROOT / "tests" / "dev").glob("*.eval.yaml")))
+    extra = load_cases([synthetic]) if synthetic else []
+    mix = []
+    for r in range(rounds + 1):
+        turns: list[Turn] = []
+        for case in dev:
+            kind = category(case.tags)
+            turns += conversation(case, kind, f"r{r}:{case.path.name}:{case.index}")
+            if case.is_conversation or kind not in ("exact", "paraphrase"):
+                continue
+            if case.turns[0].expect.get("status", "answered") == "answered":
+                rng = random.Random(f"{seed}:{r}:{case.path.name}:{case.index}")
+                mistyped = with_typo(case.turns[0].question, domain, rng)
+                if mistyped:
+                    turns.append(Turn("typo", None, mistyped))
+        for k in range(SYNTHETIC_PER_ROUND if extra else 0):
+            case = extra[(r * SYNTHETIC_PER_ROUND + k) % len(extra)]
+            turns += conversation(case, "synthetic", f"r{r}:synthetic:{case.index}", follow_up="synthetic")
+        mix.append(turns)
+    return mix
+
+
+def conversation(case: Case, kind: str, session: str, follow_up: str = "follow-up") -> list[Turn]:
+    if not case.is_conversation:
+        return [Turn(kind, None, case.turns[0].question)]
+    last = len(case.turns) - 1
+    return [Turn(kind if n == 0 else follow_up, session, t.question, n == last) for n, t in enumerate(case.turns)]
+
+
+def domain_words(db: Path) -> frozenset[str]:
+    """Words of the shipped store's aliases: where a derived typo lands."""
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        return frozenset(w for (alias,) in conn.execute("SELECT alias FROM aliases") for w in alias.split())
+    finally:
+        conn.close()
+
+
+# --- child processes ----------------------------------------------------------------------------------
+
+
+def pin_to_one_core() -> None:
+    os.sched_setaffinity(0, {max(os.sched_getaffinity(0))})
+
+
+def percentile(values: Sequence[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-def main() -> int:
+def child_ask(db: Path, mix: list[list[Turn]], evals: dict[str, list[Path]]) -> Figures:
+    """In a fresh process on one core: load the Bot, ask the mix, then score the evaluation sets."""
+    pin_to_one_core()
+    from bot import Bot
+    from bot.qa import load_cases, run
+
+    started = time.perf_counter()
+    bot = Bot(db=db)
+    load_ms = (time.perf_counter() - started) * 1000
+    for turn in mix[0]:
+        bot.ask(turn.question, session=turn.session)
+        if turn.last and turn.session:
+            bot.reset(turn.session)
+    timed: list[tuple[float, Turn]] = []
+    wall = 0.0
+    for turns in mix[1:]:
+        for turn in turns:
+            t0 = time.perf_counter_ns()
+            bot.ask(turn.question, session=turn.session)
+            elapsed = time.perf_counter_ns() - t0
+            timed.append((elapsed / 1e6, turn))
+            wall += elapsed / 1e9
+            if turn.last and turn.session:
+                bot.reset(turn.session)
+    accuracy = {}
+    for name, paths in evals.items():
+        results = list(run(bot, load_cases(paths)))
+        accuracy[name] = sum(r.passed for r in results) / len(results) if results else None
+    timings = [ms for ms, _ in timed]
+    by_kind = {c: [ms for ms, t in timed if t.category == c] for c in CATEGORIES}
+    slowest = sorted(timed, key=lambda x: -x[0])[:8]
+    return {
+        "load_ms": load_ms,
+        "timings": timings,
+        "wall_s": wall,
+        "by_kind": {c: (percentile(v, 50), percentile(v, 99), len(v)) for c, v in by_kind.items() if v},
+        "slowest": [(round(ms, 3), t.category, t.question) for ms, t in slowest],
+        "accuracy": accuracy,
+    }
+
+
+def child_baseline(db: Path, intents: Path, mix: list[list[Turn]], budget_s: float) -> Figures:
+    """The naive matcher: every question scored against every example phrasing and alias."""
+    pin_to_one_core()
+    import yaml
+    from rapidfuzz import fuzz, process, utils
+
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    choices = [a for (a,) in conn.execute("SELECT alias FROM aliases UNION ALL SELECT alias FROM ambiguous_aliases")]
+    conn.close()
+    for path in sorted(intents.glob("*.yaml")):
+        choices += [str(e) for e in yaml.safe_load(path.read_text(encoding="utf-8")).get("examples") or []]
+    timings: list[float] = []
+    started = time.perf_counter()
+    for turns in mix[1:]:
+        for turn in turns:
+            t0 = time.perf_counter_ns()
+            process.extractOne(turn.question, choices, scorer=fuzz.WRatio, processor=utils.default_process)
+            timings.append((time.perf_counter_ns() - t0) / 1e6)
+        if time.perf_counter() - started > budget_s:
+            break
+    return {"timings": timings, "choices": len(choices)}
+
+
+def run_child(args: list[str], timeout: float | None = None) -> tuple[int | None, float, float]:
+    """Run a process; return its exit status (None if stopped at `timeout`), seconds and peak RSS in MB.
+
+    The peak is the child's own ru_maxrss: os.wait4 reports it per child, where
+    getrusage(RUSAGE_CHILDREN) would keep the largest of all children so far.
+    """
+    with tempfile.TemporaryFile() as log:
+        started = time.perf_counter()
+        proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        status: int | None = None
+        while True:
+            pid, wait_status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                status = os.waitstatus_to_exitcode(wait_status)
+                break
+            if timeout is not None and time.perf_counter() - started > timeout:
+                os.killpg(proc.pid, signal.SIGKILL)  # the group this call started, nothing else
+                _, _, usage = os.wait4(proc.pid, 0)
+                break
+            time.sleep(0.02)
+        seconds = time.perf_counter() - started
+        proc.returncode = -signal.SIGKILL if status is None else status
+        if status not in (0, None):
+            log.seek(0)
+            sys.stderr.write(log.read().decode(errors="replace")[-4000:])
+            raise SystemExit(f"bench: {' '.join(args[:3])} ... failed with status {status}")
+    return status, seconds, usage.ru_maxrss / 1024
+
+
+def in_child(mode: str, db: Path, mix: list[list[Turn]], extra: dict[str, Any]) -> tuple[Figures, float]:
+    with tempfile.TemporaryDirectory() as tmp:
+        request = Path(tmp) / "request.json"
+        result = Path(tmp) / "result.json"
+        turns = [[[t.category, t.session, t.question, t.last] for t in r] for r in mix]
+        request.write_text(json.dumps({"mode": mode, "db": str(db), "mix": turns, **extra}))
+        run_child([sys.executable, __file__, "--child", str(request), str(result)])
+        figures: Figures = json.loads(result.read_text())
+    return figures, figures.pop("_rss_mb")
+
+
+def child_main(request_path: Path, result_path: Path) -> int:
+    request = json.loads(request_path.read_text())
+    mix = [[Turn(*t) for t in r] for r in request["mix"]]
+    db = Path(request["db"])
+    if request["mode"] == "ask":
+        evals = {name: [Path(p) for p in paths] for name, paths in request["evals"].items()}
+        figures = child_ask(db, mix, evals)
+    else:
+        figures = child_baseline(db, Path(request["intents"]), mix, request["budget_s"])
+    figures["_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result_path.write_text(json.dumps(figures))
+    return 0
+
+
+# --- one store ----------------------------------------------------------------------------------------
+
+
+def nervebot() -> str:
+    return str(Path(sys.executable).with_name("nervebot"))
+
+
+def build_store(root: Path, db: Path, timeout: float) -> tuple[float | None, float]:
+    """`nervebot build --root ROOT --db DB`: seconds (None when stopped at the timeout) and peak RSS."""
+    status, seconds, rss = run_child([nervebot(), "build", "--root", str(root), "--db", str(db)], timeout)
+    return (seconds if status is not None else None), rss
+
+
+def cold_start(db: Path) -> float:
+    """Median wall time of `nervebot ask` as a fresh process (fewer runs when each takes seconds)."""
+    times: list[float] = []
+    while len(times) < (7 if not times or times[0] < 2000 else 3):
+        t0 = time.perf_counter()
+        subprocess.run([nervebot(), "ask", "--db", str(db), COLD_QUESTION], check=True, capture_output=True)
+        times.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(times)
+
+
+def store_counts(db: Path) -> Figures:
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        count = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("entities", "aliases", "facts")}
+        count["sentences"] = conn.execute("SELECT count(*) FROM sentences").fetchone()[0]
+    finally:
+        conn.close()
+    return {**count, "db_mb": db.stat().st_size / 2**20}
+
+
+def measure(
+    db: Path, mix: list[list[Turn]], synthetic: Path | None, baseline_budget: float
+) -> tuple[Figures, list[Slow]]:
+    """Every run-time figure of one built store."""
+    evals = {"heldout": sorted((ROOT / "tests" / "heldout").glob("*.eval.yaml"))}
+    evals["dev"] = sorted((ROOT / "tests" / "dev").glob("*.eval.yaml"))
+    if synthetic:
+        evals["synthetic"] = [synthetic]
+    asked, rss = in_child("ask", db, mix, {"evals": {k: [str(p) for p in v] for k, v in evals.items()}})
+    base, base_rss = in_child("baseline", db, mix, {"intents": str(ROOT / "intents"), "budget_s": baseline_budget})
+    timings, base_t = asked["timings"], base["timings"]
+    mean = statistics.fmean(timings)
+    figures: Figures = {
+        "questions": len(timings),
+        "bot_load_ms": asked["load_ms"],
+        "ask_p50_ms": percentile(timings, 50),
+        "ask_p99_ms": percentile(timings, 99),
+        "ask_max_ms": max(timings),
+        "ask_mean_ms": mean,
+        "questions_per_second": len(timings) / asked["wall_s"],
+        "cli_cold_start_median_ms": cold_start(db),
+        "rss_mb": rss,
+    }
+    for kind in CATEGORIES:
+        if kind in asked["by_kind"]:
+            p50, p99, _ = asked["by_kind"][kind]
+            figures[f"ask_p50_{kind}_ms"] = p50
+            figures[f"ask_p99_{kind}_ms"] = p99
+    figures |= {
+        "baseline_choices": base["choices"],
+        "baseline_p50_ms": percentile(base_t, 50),
+        "baseline_p99_ms": percentile(base_t, 99),
+        "baseline_rss_mb": base_rss,
+        "ask_p50_vs_baseline": figures["ask_p50_ms"] / percentile(base_t, 50),
+        "ask_p99_vs_baseline": figures["ask_p99_ms"] / percentile(base_t, 99),
+    }
+    figures |= {f"{name}_accuracy": value for name, value in asked["accuracy"].items()}
+    return figures, asked["slowest"]
+
+
+# --- the report ---------------------------------------------------------------------------------------
+
+
+def show(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int):
+        return str(value)
+    if abs(value) >= 1000:
+        return f"{value:.0f}"
+    if abs(value) >= 10:
+        return f"{value:.1f}"
+    return f"{value:.4f}" if abs(value) < 1 else f"{value:.3f}"
+
+
+def table(columns: dict[str, Figures]) -> str:
+    names = sorted(
+        dict.fromkeys(n for figures in columns.values() for n in figures),
+        key=lambda n: ORDER.index(n) if n in ORDER else len(ORDER),
+    )
+    labels = list(columns)
+    growth = len(labels) > 1
+    header = ["", *labels, *(["growth"] if growth else [])]
+    rows = [header]
+    for name in names:
+        values = [columns[label].get(name) for label in labels]
+        row = [name, *(show(v) for v in values)]
+        if growth:  # from the first column to the last that has a number
+            numbers = [v for v in values if isinstance(v, int | float)]
+            grew = len(numbers) > 1 and numbers[0] and isinstance(values[0], int | float)
+            row.append(f"x{numbers[-1] / numbers[0]:.3g}" if grew else "")
+        rows.append(row)
+    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+    lines = []
+    for n, row in enumerate(rows):
+        if n == 0 and not growth and len(labels) == 1:
+            continue  # a single store prints as before: one figure a line
+        lines.append("  ".join(c.ljust(widths[i]) if i == 0 else c.rjust(widths[i]) for i, c in enumerate(row)))
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def target_lines(columns: dict[str, Figures]) -> list[str]:
+    out = []
+    for figure, label, limit, op in TARGETS:
+        value = columns.get(label, {}).get(figure)
+        if value is None:
+            if label in columns:
+                out.append(f"  {label:<8} {figure} {op} {limit}: not measured")
+            continue
+        if not isinstance(value, int | float):
+            out.append(f"  {label:<8} {figure} {op} {limit}: {value} MISSED")
+            continue
+        met = value <= limit if op == "<=" else value < limit
+        out.append(f"  {label:<8} {figure} {op} {limit}: {show(value)} {'met' if met else 'MISSED'}")
+    return out
+
+
+def environment() -> Figures:
+    import rapidfuzz
+
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if "model name" in line
+        ),
+        platform.processor(),
+    )
+    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    dirty = subprocess.run(
+        ["git", "-C", str(ROOT), "status", "--porcelain", "--", "bot", "intents"], capture_output=True
+    )
+    return {
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "rapidfuzz": rapidfuzz.__version__,
+        "cpu": model,
+        "cores": os.cpu_count(),
+        "commit": commit.stdout.strip() + ("+dirty" if dirty.stdout.strip() else ""),
+    }
+
+
+def parse_sizes(text: str) -> list[tuple[str, int, int]]:
+    sizes = []
+    for part in text.split(","):
+        aliases, _, facts = part.partition(":")
+        sizes.append((part.strip(), parse_count(aliases), parse_count(facts)))
+    return sizes
+
+
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=20, help="passes over the question mix (default 20)")
     parser.add_argument("--json", help="also write the figures to this file")
-    args = parser.parse_args()
-
-    started = time.perf_counter()
-    bot = Bot()
-    load_ms = (time.perf_counter() - started) * 1000
-    turns = [
-        (f"bench:{c.index}", t.question)
-        for c in load_cases(sorted((ROOT / "tests" / "dev").glob("*.eval.yaml")))
-        for t in c.turns
-    ]
-    for session, question in turns:  # warm up caches once
-        bot.ask(question, session=session)
-    timings = []
-    for _ in range(args.rounds):
-        for session, question in turns:
-            t0 = time.perf_counter_ns()
-            bot.ask(question, session=session)
-            timings.append((time.perf_counter_ns() - t0) / 1e6)
-    cli = shutil.which("nervebot") or str(Path(sys.executable).with_name("nervebot"))
-    cold = []
-    for _ in range(7):
-        t0 = time.perf_counter()
-        subprocess.run([cli, "ask", "what causes foot drop?"], check=True, capture_output=True)
-        cold.append((time.perf_counter() - t0) * 1000)
-    figures = {
-        "questions": len(timings),
-        "bot_load_ms": round(load_ms, 1),
-        "ask_p50_ms": round(percentile(timings, 50), 4),
-        "ask_p99_ms": round(percentile(timings, 99), 4),
-        "ask_max_ms": round(max(timings), 4),
-        "ask_mean_ms": round(statistics.fmean(timings), 4),
-        "questions_per_second": round(1000 / statistics.fmean(timings)),
-        "cli_cold_start_median_ms": round(statistics.median(cold), 1),
-    }
-    width = max(map(len, figures))
-    for name, value in figures.items():
-        print(f"{name:<{width}}  {value}")
+    parser.add_argument("--sizes", help="synthetic stores to add, ALIASES:FACTS,..., e.g. 1k:10k,10k:100k,100k:1M")
+    parser.add_argument("--workdir", type=Path, help="where synthetic stores go (default: a temporary folder)")
+    parser.add_argument("--reuse", action="store_true", help="keep a store already built in --workdir")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--build-timeout", type=float, default=300, help="stop a build after this long (s)")
+    parser.add_argument("--baseline-seconds", type=float, default=20, help="time budget of the naive baseline")
+    parser.add_argument("--child", nargs=2, type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        return child_main(*args.child)
+    shipped = ROOT / "facts.db"
+    domain = domain_words(shipped)
+    columns: dict[str, Figures] = {}
+    slowest: dict[str, list[Slow]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        build_s, build_rss = build_store(ROOT, Path(tmp) / "facts.db", args.build_timeout)
+        figures, slowest["shipped"] = measure(shipped, build_mix(args.rounds, domain, None, args.seed), None, 5.0)
+        columns["shipped"] = {**store_counts(shipped), **figures, "build_s": build_s, "build_rss_mb": build_rss}
+        print(f"measured shipped store ({ROOT / 'facts.db'})", file=sys.stderr)
+        workdir = args.workdir or Path(tmp)
+        for label, n_aliases, n_facts in parse_sizes(args.sizes) if args.sizes else []:
+            columns[label] = measure_size(label, workdir, n_aliases, n_facts, args, domain, slowest)
+    print(table(columns))
+    targets = target_lines(columns)
+    if len(columns) > 1 or any("MISSED" in t or "met" in t for t in targets):
+        print("\ntargets (issue 8):")
+        print("\n".join(targets))
+    if len(columns) > 1:
+        print("\nslowest questions at the largest size:")
+        for ms, kind, question in slowest[list(columns)[-1]][:5]:
+            print(f"  {ms:9.2f} ms  {kind:<12} {question}")
     if args.json:
-        Path(args.json).write_text(json.dumps(figures, indent=2) + "\n")
+        report = {
+            **columns["shipped"],
+            "sizes": columns,
+            "slowest": slowest,
+            "environment": environment(),
+            "rounds": args.rounds,
+            "seed": args.seed,
+        }
+        Path(args.json).write_text(json.dumps(report, indent=2) + "\n")
     return 0
+
+
+def measure_size(
+    label: str,
+    workdir: Path,
+    n_aliases: int,
+    n_facts: int,
+    args: argparse.Namespace,
+    domain: frozenset[str],
+    slowest: dict[str, list[Slow]],
+) -> Figures:
+    folder = workdir / f"synth-{label.replace(':', '-')}"
+    db = folder / "facts.db"
+    manifest, timing = folder / "synth.json", folder / "build.json"
+    reuse = args.reuse and db.exists() and manifest.exists()
+    if reuse:
+        made = json.loads(manifest.read_text())
+        reuse = (
+            made["seed"] == args.seed and made["requested"].items() >= {"aliases": n_aliases, "facts": n_facts}.items()
+        )
+    column: Figures = {}
+    if reuse:
+        print(f"{label}: reusing {db}", file=sys.stderr)
+        column = json.loads(timing.read_text()) if timing.exists() else {}
+    else:
+        print(f"{label}: generating {folder}", file=sys.stderr)
+        column["synth_s"] = generate(folder, n_aliases, n_facts, seed=args.seed).seconds
+        print(f"{label}: building {db}", file=sys.stderr)
+        build_s, build_rss = build_store(folder, db, args.build_timeout)
+        if build_s is None:
+            print(f"{label}: build stopped after {args.build_timeout:.0f} s", file=sys.stderr)
+            return {**column, "build_s": f">{args.build_timeout:.0f} (stopped)", "build_rss_mb": build_rss}
+        column |= {"build_s": build_s, "build_rss_mb": build_rss}
+        timing.write_text(json.dumps(column) + "\n")  # so --reuse can still show how long the build took
+    synthetic = folder / "synthetic.eval.yaml"
+    print(f"{label}: measuring", file=sys.stderr)
+    figures, slowest[label] = measure(
+        db, build_mix(args.rounds, domain, synthetic, args.seed), synthetic, args.baseline_seconds
+    )
+    return {**store_counts(db), **figures, **column}
 
 
 if __name__ == "__main__":
