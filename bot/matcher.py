@@ -19,7 +19,7 @@ from itertools import pairwise
 from rapidfuzz import fuzz, process
 
 from .intents import Intent
-from .text import normalize, tokens
+from .text import ARTICLES, normalize, tokens
 
 MAX_ALIAS_WORDS = 8
 UNKNOWN_WEIGHT = 0.6
@@ -703,6 +703,7 @@ class Matcher:
         for word in sorted(targets):
             if len(word) >= 4 and not word.isdigit():
                 self._by_length[len(word)].append(word)
+        self._short_words = sorted(w for w in self.known if len(w) == 3 and w.isalpha())
         self.correct = lru_cache(maxsize=65536)(self._correct)
 
     # -- lexical index over example phrasings ------------------------------------------------------
@@ -767,6 +768,10 @@ class Matcher:
     # -- words and mentions -----------------------------------------------------------------------
     def _correct(self, word: str) -> tuple[str, ...]:
         """Vocabulary words a typo may have meant, best first; the word itself if it needs no fixing."""
+        if len(word) == 3 and word not in self.known and not word.isdigit():
+            # Short words only ever have their letters swapped: "teh" is "the", "adn" is "and".
+            swapped = [w for w in self._short_words if _one_transposition(word, w)]
+            return (swapped[0],) if len(swapped) == 1 else (word,)
         if word in self.known or len(word) < 4 or word.isdigit():
             return (word,)
         if word.endswith("s") and word[:-1] in self.vocabulary:
@@ -798,6 +803,9 @@ class Matcher:
         raw = _join_root_names(tokens(text))
         words = self._choose(raw)
         corrections = tuple((a, b) for a, b in zip(raw, words, strict=True) if a != b)
+        if ARTICLES.intersection(words):  # a mended "teh" is an article, and articles are not matched
+            kept = [i for i, w in enumerate(words) if w not in ARTICLES]
+            raw, words = [raw[i] for i in kept], [words[i] for i in kept]
         mentions: list[Mention] = []
         taken = [False] * len(words)
         homonym = ""

@@ -229,3 +229,9 @@ def test_slotless_topic_carries_over_to_a_short_follow_up(bot: Bot) -> None:
     answer = bot.ask("and who does better?", session="recovery-1")
     assert answer.intent == "surgery_recovery"
     assert "younger" in answer.text.lower()
+
+
+def test_swapped_letters_in_a_short_word_are_mended() -> None:
+    answer = Bot().ask("top of teh foot numbness, which root?")
+    assert answer.status == "answered" and "L5" in answer.text
+    assert any('"teh"' in note for note in answer.notes)
