@@ -7,7 +7,7 @@ The questions are the project's dev set (tests/dev), asked in order with their s
 holds exact questions, paraphrases, typos, follow-ups and out-of-scope ones; each round adds a fresh
 typo (derived deterministically) to every answerable single question. Each store is measured in
 child processes pinned to one core: warm `Bot.ask` latency (p50, p99, max, per kind of question),
-throughput, peak RSS of a process that loads the Bot and asks the mix, and held-out accuracy
+throughput, peak RSS (VmHWM) of a process that loads the Bot and asks the mix, and held-out accuracy
 (tests/heldout) beside the timings. Around them: the build time of the store, the cold start of
 `nervebot ask` as a process, and a naive baseline timed in the same run (rapidfuzz `extractOne` of
 the question against every example phrasing and alias), so the figures also read as ratios that
@@ -222,17 +222,30 @@ def child_baseline(db: Path, intents: Path, mix: list[list[Turn]], budget_s: flo
     return {"timings": timings, "choices": len(choices)}
 
 
-def run_child(args: list[str], timeout: float | None = None) -> tuple[int | None, float, float]:
-    """Run a process; return its exit status (None if stopped at `timeout`), seconds and peak RSS in MB.
+def peak_rss_mb(pid: int | str = "self") -> float | None:
+    """VmHWM, the peak resident set of a process's own image, in MB (None where /proc has no answer).
 
-    The peak is the child's own ru_maxrss: os.wait4 reports it per child, where
-    getrusage(RUSAGE_CHILDREN) would keep the largest of all children so far.
+    Not getrusage(RUSAGE_CHILDREN).ru_maxrss: Linux carries a parent's peak across fork and exec
+    into the child's ru_maxrss, so a child of a big parent reports the parent's size, not its own.
     """
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except (OSError, ValueError):
+        pass
+    return None
+
+
+def run_child(args: list[str], timeout: float | None = None) -> tuple[int | None, float, float]:
+    """Run a process; return its exit status (None if stopped at `timeout`), seconds and peak RSS in MB."""
     with tempfile.TemporaryFile() as log:
         started = time.perf_counter()
         proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         status: int | None = None
+        peak = 0.0
         while True:
+            peak = max(peak, peak_rss_mb(proc.pid) or 0.0)  # a high-water mark: the last read is the peak
             pid, wait_status, usage = os.wait4(proc.pid, os.WNOHANG)
             if pid:
                 status = os.waitstatus_to_exitcode(wait_status)
@@ -241,14 +254,14 @@ def run_child(args: list[str], timeout: float | None = None) -> tuple[int | None
                 os.killpg(proc.pid, signal.SIGKILL)  # the group this call started, nothing else
                 _, _, usage = os.wait4(proc.pid, 0)
                 break
-            time.sleep(0.02)
+            time.sleep(0.01)
         seconds = time.perf_counter() - started
         proc.returncode = -signal.SIGKILL if status is None else status
         if status not in (0, None):
             log.seek(0)
             sys.stderr.write(log.read().decode(errors="replace")[-4000:])
             raise SystemExit(f"bench: {' '.join(args[:3])} ... failed with status {status}")
-    return status, seconds, usage.ru_maxrss / 1024
+    return status, seconds, peak or usage.ru_maxrss / 1024
 
 
 def in_child(mode: str, db: Path, mix: list[list[Turn]], extra: dict[str, Any]) -> tuple[Figures, float]:
@@ -271,7 +284,7 @@ def child_main(request_path: Path, result_path: Path) -> int:
         figures = child_ask(db, mix, evals)
     else:
         figures = child_baseline(db, Path(request["intents"]), mix, request["budget_s"])
-    figures["_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    figures["_rss_mb"] = peak_rss_mb() or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     result_path.write_text(json.dumps(figures))
     return 0
 
@@ -444,6 +457,7 @@ def parse_sizes(text: str) -> list[tuple[str, int, int]]:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=20, help="passes over the question mix (default 20)")
+    parser.add_argument("--scale-rounds", type=int, default=5, help="passes for each synthetic store (default 5)")
     parser.add_argument("--json", help="also write the figures to this file")
     parser.add_argument("--sizes", help="synthetic stores to add, ALIASES:FACTS,..., e.g. 1k:10k,10k:100k,100k:1M")
     parser.add_argument("--workdir", type=Path, help="where synthetic stores go (default: a temporary folder)")
@@ -483,6 +497,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "slowest": slowest,
             "environment": environment(),
             "rounds": args.rounds,
+            "scale_rounds": args.scale_rounds,
             "seed": args.seed,
         }
         Path(args.json).write_text(json.dumps(report, indent=2) + "\n")
@@ -524,7 +539,7 @@ def measure_size(
     synthetic = folder / "synthetic.eval.yaml"
     print(f"{label}: measuring", file=sys.stderr)
     figures, slowest[label] = measure(
-        db, build_mix(args.rounds, domain, synthetic, args.seed), synthetic, args.baseline_seconds
+        db, build_mix(args.scale_rounds, domain, synthetic, args.seed), synthetic, args.baseline_seconds
     )
     return {**store_counts(db), **figures, **column}
 
