@@ -9,10 +9,11 @@ import time
 import unicodedata
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 from . import paths, safety
 from .answer import (
@@ -58,7 +59,17 @@ GENERIC_SUGGESTIONS = (
 )
 
 
-Fetched = tuple[list[Row], list[Row], dict[str, list[Row]]]
+@dataclass(frozen=True)
+class Rendered:
+    """What an intent answers for one set of entities, before a question's own words are added."""
+
+    answered: bool
+    text: str
+    suggestions: tuple[str, ...]
+    sources: tuple[Source, ...] = ()
+    conflicts: tuple[Conflict, ...] = ()
+    facts: tuple[str, ...] = ()
+    endpoints: tuple[str, ...] = ()  # the entities the answer is about, the question's own last
 
 
 @dataclass(frozen=True)
@@ -76,7 +87,6 @@ class Conversation:
     entities: tuple[str, ...] = ()  # most recent last
     pending: Pending | None = None
     last: Answer | None = None
-    touched: float = field(default_factory=time.monotonic)
 
 
 class Sessions:
@@ -85,21 +95,21 @@ class Sessions:
     def __init__(self, max_sessions: int = 10_000, ttl_seconds: float = 2 * 3600) -> None:
         self.max_sessions = max_sessions
         self.ttl = ttl_seconds
-        self._items: OrderedDict[str, Conversation] = OrderedDict()
+        self._items: OrderedDict[str, tuple[float, Conversation]] = OrderedDict()  # last touched, conversation
         self._lock = threading.Lock()
 
     def get(self, key: str) -> Conversation:
         with self._lock:
-            conv = self._items.get(key)
-            if conv is None or time.monotonic() - conv.touched > self.ttl:
+            item = self._items.get(key)
+            if item is None or time.monotonic() - item[0] > self.ttl:
                 self._items.pop(key, None)
                 return Conversation()
             self._items.move_to_end(key)
-            return conv
+            return item[1]
 
     def put(self, key: str, conv: Conversation) -> None:
         with self._lock:
-            self._items[key] = replace(conv, touched=time.monotonic())
+            self._items[key] = (time.monotonic(), conv)
             self._items.move_to_end(key)
             while len(self._items) > self.max_sessions:
                 self._items.popitem(last=False)
@@ -132,7 +142,8 @@ class Bot:
     """A grounded question-answering bot over one facts.db and one folder of intents.
 
     Thread-safe: the store opens one read-only connection per thread and conversations are
-    swapped atomically, so many front ends can share one Bot.
+    swapped atomically, so many front ends can share one Bot. The last `remember` distinct
+    questions keep their reading, so one asked again skips the matcher (0 turns that off).
     """
 
     def __init__(
@@ -143,6 +154,7 @@ class Bot:
         max_sessions: int = 10_000,
         session_ttl: float = 2 * 3600,
         emergency: str | None = None,
+        remember: int = 1024,
     ) -> None:
         # Where red flags send people: the argument, else $NERVEBOT_EMERGENCY, else 911/112/999 wording.
         self.emergency = emergency or os.environ.get("NERVEBOT_EMERGENCY") or safety.DEFAULT_EMERGENCY
@@ -166,7 +178,10 @@ class Bot:
         )
         self.sessions = Sessions(max_sessions, session_ttl)
         # The store is read-only, so a query's result never changes while the Bot lives.
-        self._fetch = lru_cache(maxsize=4096)(self._fetch_uncached)
+        self._intent_index = {intent.name: i for i, intent in enumerate(self.intents)}
+        self._render = lru_cache(maxsize=4096)(self._render_uncached)
+        # A question asked again (a class asks the same things) is read once: its text decides all of it.
+        self._understand = lru_cache(maxsize=remember)(self._understand_uncached)
 
     # -- the public call ----------------------------------------------------------------------------
     def ask(self, question: str, session: str | None = None) -> Answer:
@@ -220,13 +235,12 @@ class Bot:
                 notes=notes,
             )
             return answer, conv
-        verdict = safety.assess(whole)  # the whole question: a red flag may come after the cut
+        verdict, analysis, ranked = self._understand(whole)
         if verdict.kind == "emergency":
             return Answer("safety", safety.emergency_text(self.emergency), question=text, notes=notes), Conversation()
-        analysis = self.matcher.analyse(text)
         notes += tuple(dict.fromkeys(f'Read "{a}" as "{b}".' for a, b in analysis.corrections))
         if verdict.kind == "advice":
-            general, _ = self._respond(text, self.matcher.rank(analysis)[0], (), notes, Conversation(), analysis)
+            general, _ = self._respond(text, ranked[0], (), notes, Conversation(), analysis)
             facts = f" {general.text}" if general.answered and general.confidence >= 0.7 else ""
             answer = replace(general, status="safety", text=safety.ADVICE_TEXT + facts, related=(), options=())
             if not facts:
@@ -258,13 +272,19 @@ class Bot:
                 if slots and about.slots:
                     reading = Reading(about, {next(iter(about.slots)): next(iter(slots.values()))}, score=1.0)
                     return self._respond(text, reading, (), notes, conv, analysis, follow_up=True)
-        readings = self.matcher.rank(analysis)
+        readings = list(ranked)
         top = self._with_context(readings, analysis, conv)
         if top is not readings[0]:
             notes += ("Read as a follow-up to the conversation so far.",)
             readings = [top, *(r for r in readings if r.intent.name != top.intent.name)]
             return self._respond(text, top, readings, notes, conv, analysis, follow_up=True)
         return self._respond(text, top, readings, notes, conv, analysis)
+
+    def _understand_uncached(self, whole: str) -> tuple[safety.Verdict, Analysis, tuple[Reading, ...]]:
+        """What a question's words say, whatever the conversation: the safety verdict, on the whole
+        question since a red flag may come after the cut, then the matcher's analysis and readings."""
+        analysis = self.matcher.analyse(cut_question(whole)[0])
+        return safety.assess(whole), analysis, tuple(self.matcher.rank(analysis))
 
     def _with_context(self, readings: list[Reading], analysis: Analysis, conv: Conversation) -> Reading:
         """Read elliptical follow-ups ("and L4?", "what does it do?") against the conversation."""
@@ -275,12 +295,12 @@ class Bot:
             slots, _ = fill_slots(previous.intent, analysis.mentions, self.matcher.entity_types)
             if slots and len(slots) == len(analysis.mentions):
                 kept = {k: v for k, v in previous.slots.items() if k not in slots}
-                return replace(previous, slots={**kept, **slots}, missing=(), score=max(previous.score, top.score))
+                return previous._replace(slots={**kept, **slots}, missing=(), score=max(previous.score, top.score))
         if previous is not None and not previous.intent.slots and not analysis.mentions and top.score < ANSWER_AT:
             # "who does best?" after a question about recovery: the topic carries over.
             same = next((r for r in readings if r.intent.name == previous.intent.name), None)
             if same is not None and same.lexical >= 0.2:
-                return replace(same, score=max(ANSWER_AT, same.score))
+                return same._replace(score=max(ANSWER_AT, same.score))
         if not conv.entities or analysis.unknown or not (PRONOUNS & content or not analysis.mentions):
             return top
         hinted = {
@@ -303,7 +323,7 @@ class Bot:
             # The more recently an entity was talked about, the likelier "it" means it.
             score = round(0.6 * max(reading.lexical, 0.5) + 0.4 - 0.03 * age, 4)
             if len(slots) == len(reading.intent.slots) and score > best.score:
-                best = replace(reading, slots=slots, missing=(), score=score)
+                best = reading._replace(slots=slots, missing=(), score=score)
         return best
 
     def _resolve_pending(self, pending: Pending, analysis: Analysis) -> Reading | None:
@@ -325,7 +345,7 @@ class Bot:
         ent = pending.options[choice]
         reading = pending.readings[0]
         mention = Mention(-1, -1, self.entities[ent]["name"], (ent,), (self.matcher.entity_types[ent],))
-        return replace(reading, slots={**reading.slots, pending.slot: mention})
+        return reading._replace(slots={**reading.slots, pending.slot: mention})
 
     def _respond(
         self,
@@ -339,28 +359,26 @@ class Bot:
     ) -> tuple[Answer, Conversation]:
         intent = reading.intent
         runner = next((r for r in readings if r.intent.name != intent.name), None)
-        base = Answer(
-            "no_answer",
-            "",
-            question=text,
-            intent=intent.name,
-            confidence=round(min(1.0, reading.score), 3),
-            notes=notes,
-            runner_up=f"{runner.intent.name} ({runner.score:.2f})" if runner else None,
-        )
+        base: dict[str, Any] = {
+            "question": text,
+            "confidence": round(min(1.0, reading.score), 3),
+            "notes": notes,
+            "runner_up": f"{runner.intent.name} ({runner.score:.2f})" if runner else None,
+        }
         cleared = replace(conv, pending=None)
         if intent.kind == "chitchat":
             if reading.score >= CHITCHAT_AT:
-                return replace(base, status="chitchat", text=intent.reply, suggestions=GENERIC_SUGGESTIONS[:3]), cleared
-            return self._no_answer(text, analysis, base, cleared), cleared
+                chat = Answer("chitchat", intent.reply, intent=intent.name, suggestions=GENERIC_SUGGESTIONS[:3], **base)
+                return chat, cleared
+            return self._no_answer(analysis, base, cleared), cleared
         if reading.score < ANSWER_AT or reading.missing:
-            return self._no_answer(text, analysis, base, cleared, reading), cleared
+            return self._no_answer(analysis, base, cleared, reading), cleared
         for slot, mention in reading.slots.items():
             if mention.ambiguous:
                 names = [self.entities[e]["name"] for e in mention.entity_ids]
                 pending = Pending((reading,), slot, mention.entity_ids)
                 question = f'Which do you mean by "{mention.text}": {join_items(names, ", ", " or ")}?'
-                answer = replace(base, status="clarify", text=question, options=tuple(names))
+                answer = Answer("clarify", question, intent=intent.name, options=tuple(names), **base)
                 return answer, replace(conv, pending=pending, last=answer)
         if (
             not follow_up
@@ -373,22 +391,20 @@ class Bot:
             pair = (reading, runner)
             titles = tuple(self._title(r) for r in pair)
             question = f"Do you mean {titles[0]!r} or {titles[1]!r}?"
-            answer = replace(base, status="clarify", text=question, options=titles)
+            answer = Answer("clarify", question, intent=intent.name, options=titles, **base)
             return answer, replace(conv, pending=Pending(pair), last=answer)
-        answer = self._query(reading, base)
+        answer, rendered = self._query(reading, base)
         if not answer.answered:
             # A close reading the sources can answer beats one they cannot ("trendelenburg limp cause").
             for other in readings[1:3]:
                 close = reading.score - other.score <= ANSWERABLE_MARGIN and other.score >= ANSWER_AT
                 usable = other.intent.kind == "query" and not other.missing
                 if close and usable and not any(m.ambiguous for m in other.slots.values()):
-                    alternative = self._query(other, replace(base, intent=other.intent.name))
+                    alternative, alt_rendered = self._query(other, base)
                     if alternative.answered:
-                        answer, reading = alternative, other
+                        answer, rendered, reading = alternative, alt_rendered, other
                         break
-        named = [m.entity_ids[0] for m in reading.slots.values()]
-        found = [e for e in self.store.endpoints(answer.facts) if e not in named]
-        recent = [*found, *named]  # the question's own subject stays the most recent
+        recent = rendered.endpoints or tuple(m.entity_ids[0] for m in reading.slots.values())
         entities = (*(e for e in conv.entities if e not in recent), *dict.fromkeys(recent))[-8:]
         return answer, Conversation(reading=reading, entities=entities, last=answer)
 
@@ -419,34 +435,23 @@ class Bot:
         )
         return answer, replace(conv, pending=None)
 
-    def _fetch_uncached(self, sql: str, params: tuple[tuple[str, str], ...]) -> Fetched:
-        """An intent's rows, the conflicts they touch, and every source sentence, by fact."""
-        rows = self.store.query(sql, dict(params))
+    def _render_uncached(self, intent_index: int, params: tuple[tuple[str, str], ...]) -> Rendered:
+        """An intent's answer for one set of entities, the same whichever words asked for it.
+
+        The store is read-only, so this is cached for the Bot's life: the query, its conflicts, every
+        cited sentence and the entities it leads to are looked up once per intent and entities.
+        """
+        intent = self.intents[intent_index]
+        names = {slot: self.entities[ent]["name"] for slot, ent in params}
+        suggestions = tuple(s.format_map(names) for s in intent.suggest)
+        rows = self.store.query(intent.sql, dict(params))
+        if not rows:
+            return Rendered(False, _sentence(intent.answer["none"].format_map(names)), suggestions)
         fact_ids = [str(r["fact_id"]) for r in rows]
         conflict_rows = self.store.conflicts(fact_ids)
-        conflict_facts = [f for c in conflict_rows for f in (c["fact_a"], c["fact_b"])]
         by_fact: dict[str, list[Row]] = {}
-        for row in self.store.sources([*fact_ids, *conflict_facts]):
+        for row in self.store.sources([*fact_ids, *(f for c in conflict_rows for f in (c["fact_a"], c["fact_b"]))]):
             by_fact.setdefault(row["fact_id"], []).append(row)
-        return rows, conflict_rows, by_fact
-
-    def _title(self, reading: Reading) -> str:
-        return reading.intent.title.format_map(self._slot_names(reading))
-
-    def _slot_names(self, reading: Reading) -> dict[str, str]:
-        return {slot: self.entities[m.entity_ids[0]]["name"] for slot, m in reading.slots.items()}
-
-    def _query(self, reading: Reading, base: Answer) -> Answer:
-        intent = reading.intent
-        params = tuple((slot, m.entity_ids[0]) for slot, m in reading.slots.items())
-        rows, conflict_rows, by_fact = self._fetch(intent.sql, params)
-        names = self._slot_names(reading)
-        slots = tuple(Slot(s, m.entity_ids[0], names[s], m.text) for s, m in reading.slots.items())
-        suggestions = tuple(s.format_map(names) for s in intent.suggest)
-        if not rows:
-            text = intent.answer["none"].format_map(names)
-            return replace(base, text=_sentence(text), slots=slots, suggestions=suggestions)
-        fact_ids = [str(r["fact_id"]) for r in rows]
         citations = Citations(by_fact)
         positive, negative = render_items(rows, citations, self.qualifier_words, merge=intent.merge)
         fields = {
@@ -460,23 +465,48 @@ class Bot:
         if negative:
             text += f" The sources say this is not the case for: {join_items(negative)}."
         conflicts, said = _conflicts(conflict_rows, citations)
-        text += said
-        return replace(
-            base,
-            status="answered",
-            text=text.strip(),
-            slots=slots,
-            sources=tuple(citations.sources),
-            conflicts=tuple(conflicts),
-            suggestions=suggestions,
-            facts=tuple(dict.fromkeys(fact_ids)),
+        facts = tuple(dict.fromkeys(fact_ids))
+        named = [ent for _, ent in params]
+        found = [e for e in self.store.endpoints(facts) if e not in named]
+        return Rendered(
+            True,
+            (text + said).strip(),
+            suggestions,
+            tuple(citations.sources),
+            conflicts,
+            facts,
+            (*found, *named),  # the question's own subject stays the most recent
         )
+
+    def _title(self, reading: Reading) -> str:
+        return reading.intent.title.format_map(
+            {s: self.entities[m.entity_ids[0]]["name"] for s, m in reading.slots.items()}
+        )
+
+    def _query(self, reading: Reading, base: dict[str, Any]) -> tuple[Answer, Rendered]:
+        """The Answer to a reading with all its slots filled: cached rendering plus this question's own words."""
+        params = tuple((slot, m.entity_ids[0]) for slot, m in reading.slots.items())
+        rendered = self._render(self._intent_index[reading.intent.name], params)
+        slots = tuple(
+            Slot(s, m.entity_ids[0], self.entities[m.entity_ids[0]]["name"], m.text) for s, m in reading.slots.items()
+        )
+        answer = Answer(
+            "answered" if rendered.answered else "no_answer",
+            rendered.text,
+            slots=slots,
+            sources=rendered.sources,
+            conflicts=rendered.conflicts,
+            suggestions=rendered.suggestions,
+            facts=rendered.facts,
+            intent=reading.intent.name,
+            **base,
+        )
+        return answer, rendered
 
     def _no_answer(
         self,
-        text: str,
         analysis: Analysis | None,
-        base: Answer,
+        base: dict[str, Any],
         conv: Conversation,
         reading: Reading | None = None,
     ) -> Answer:
@@ -498,7 +528,7 @@ class Bot:
             )
         if related:
             message += " Some related reading from the sources is below."
-        return replace(base, intent=None, text=message, related=related, suggestions=GENERIC_SUGGESTIONS)
+        return Answer("no_answer", message, related=related, suggestions=GENERIC_SUGGESTIONS, **base)
 
 
 def _ordinal(words: Sequence[str], n: int) -> int | None:

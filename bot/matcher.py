@@ -12,9 +12,10 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
+from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
 
@@ -656,12 +657,11 @@ class Analysis:
     asks_for: frozenset[str] = frozenset()  # entity types the words ask for: "which nerve ..." -> nerve
 
 
-@dataclass(frozen=True)
-class Reading:
+class Reading(NamedTuple):
     """One interpretation: an intent, its filled slots, and how well it fits."""
 
     intent: Intent
-    slots: dict[str, Mention] = field(default_factory=dict)
+    slots: dict[str, Mention]
     missing: tuple[str, ...] = ()
     lexical: float = 0.0
     score: float = 0.0
@@ -685,8 +685,22 @@ class Matcher:
             groups[key].append(ent)
         self.aliases.update({key: tuple(ents) for key, ents in groups.items()})
         self.homonyms = frozenset(homonyms)
-        self.max_words = min(MAX_ALIAS_WORDS, max(len(k.split()) for k in [*self.aliases, *self.homonyms]))
+        # The first word of every alias and homonym, with the most words a name starting with it has.
+        self.first_words: dict[str, int] = {}
+        for key in [*self.aliases, *self.homonyms]:
+            first, size = key.split()[0], min(MAX_ALIAS_WORDS, len(key.split()))
+            self.first_words[first] = max(size, self.first_words.get(first, 0))
         self.intents = list(intents)
+        shapes: dict[tuple[tuple[str, tuple[str, ...]], ...], int] = {}
+        self._shapes: list[Intent] = []  # one intent for each distinct set of slots
+        self._slot_shape: list[int] = []  # each intent's index into _shapes
+        for intent in self.intents:
+            shape = tuple(intent.slots.items())
+            if shape not in shapes:
+                shapes[shape] = len(self._shapes)
+                self._shapes.append(intent)
+            self._slot_shape.append(shapes[shape])
+        self._answers = [frozenset(i.answers) for i in self.intents]
         self._index_examples()
         alias_words = {w for key in [*self.aliases, *self.homonyms] for w in key.split()}
         self.alias_pairs = {
@@ -694,6 +708,7 @@ class Matcher:
         }
         self.vocabulary = alias_words | self.example_words
         self.known = self.vocabulary | COMMON_WORDS
+        self._stems = {w: stem(w) for w in self.known} | {SLOT: SLOT}
         self._by_length: dict[int, list[str]] = defaultdict(list)
         # Typos are mended towards the domain's words, and towards the longer words of the example
         # phrasings ("innervats"), never towards short everyday ones ("pain" is not "main").
@@ -724,17 +739,18 @@ class Matcher:
         self.example_words = {
             w for i in self.intents for ex in i.examples for w in self._example_sequence(ex) if w != SLOT
         }
-        self.postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        self.postings: dict[str, list[tuple[int, float]]] = defaultdict(list)  # feature -> (example, idf squared)
         self.example_intent: list[int] = []
-        self.example_norm: list[float] = []
+        self.inverse_norm: list[float] = []
         self.empty_examples: set[int] = set()
         for idx, (intent_idx, words) in enumerate(examples):
             self.example_intent.append(intent_idx)
-            self.example_norm.append(math.sqrt(sum(self.idf[w] ** 2 for w in words)))
+            norm = math.sqrt(sum(self.idf[w] ** 2 for w in words))
+            self.inverse_norm.append(1 / norm if norm else 0.0)
             if not words:
                 self.empty_examples.add(intent_idx)
             for w in words:
-                self.postings[w].append((idx, self.idf[w]))
+                self.postings[w].append((idx, self.idf[w] ** 2))
 
     @staticmethod
     def _example_sequence(example: str) -> list[str]:
@@ -744,26 +760,32 @@ class Matcher:
     def lexical(self, sequence: Sequence[str]) -> list[float]:
         """Best cosine of the question's words and word pairs against each intent's examples."""
         best = [0.0] * len(self.intents)
-        stems: frozenset[str] = features(sequence)
-        if not stems - {SLOT}:
-            stems = frozenset()
+        stems = self._features(sequence)
         if not stems:
             for i in self.empty_examples:
                 best[i] = 1.0
             return best
-        q_norm = math.sqrt(
-            sum(self.idf.get(s, UNKNOWN_WEIGHT * (BIGRAM_WEIGHT if "_" in s else 1)) ** 2 for s in stems)
-        )
-        dots: dict[int, float] = defaultdict(float)
+        idf = self.idf
+        q_norm = math.sqrt(sum(idf.get(s, UNKNOWN_WEIGHT * (BIGRAM_WEIGHT if "_" in s else 1)) ** 2 for s in stems))
+        dots: dict[int, float] = {}
+        get = dots.get
+        postings = self.postings
         for s in stems:
-            for idx, weight in self.postings.get(s, ()):
-                dots[idx] += weight * weight
+            for idx, square in postings.get(s, ()):
+                dots[idx] = get(idx, 0.0) + square
+        example_intent, inverse_norm = self.example_intent, self.inverse_norm
         for idx, dot in dots.items():
-            cos = dot / (q_norm * self.example_norm[idx])
-            i = self.example_intent[idx]
+            cos = dot * inverse_norm[idx]
+            i = example_intent[idx]
             if cos > best[i]:
                 best[i] = cos
-        return best
+        return [b / q_norm for b in best]
+
+    def _features(self, sequence: Sequence[str]) -> frozenset[str]:
+        """`features`, with the stems of the known words looked up rather than worked out."""
+        stems = self._stems
+        stemmed = [stems.get(w) or stem(w) for w in sequence]
+        return frozenset([s for s in stemmed if s != SLOT] + [f"{a}_{b}" for a, b in pairwise(stemmed)])
 
     # -- words and mentions -----------------------------------------------------------------------
     def _correct(self, word: str) -> tuple[str, ...]:
@@ -809,24 +831,23 @@ class Matcher:
         mentions: list[Mention] = []
         taken = [False] * len(words)
         homonym = ""
-        for size in range(min(self.max_words, len(words)), 0, -1):
-            for start in range(len(words) - size + 1):
-                if any(taken[start : start + size]):
-                    continue
-                key = " ".join(words[start : start + size])
-                if key not in self.homonyms and key.endswith("s") and key[:-1] in self.homonyms:
-                    key = key[:-1]
-                if key in self.homonyms:
-                    homonym = homonym or key
-                    taken[start : start + size] = [True] * size
-                    continue
-                ents = self.aliases.get(key)
-                if ents is None and key.endswith("s"):
-                    ents = self.aliases.get(key[:-1])
-                if ents:
-                    types = tuple(dict.fromkeys(self.entity_types[e] for e in ents))
-                    mentions.append(Mention(start, start + size, " ".join(raw[start : start + size]), ents, types))
-                    taken[start : start + size] = [True] * size
+        for size, start in self._spans(words):
+            if any(taken[start : start + size]):
+                continue
+            key = " ".join(words[start : start + size])
+            if key not in self.homonyms and key.endswith("s") and key[:-1] in self.homonyms:
+                key = key[:-1]
+            if key in self.homonyms:
+                homonym = homonym or key
+                taken[start : start + size] = [True] * size
+                continue
+            ents = self.aliases.get(key)
+            if ents is None and key.endswith("s"):
+                ents = self.aliases.get(key[:-1])
+            if ents:
+                types = tuple(dict.fromkeys(self.entity_types[e] for e in ents))
+                mentions.append(Mention(start, start + size, " ".join(raw[start : start + size]), ents, types))
+                taken[start : start + size] = [True] * size
         mentions.sort(key=lambda m: m.start)
         content = tuple(w for w, t in zip(words, taken, strict=True) if not t)
         starts = {m.start: m for m in mentions}
@@ -848,6 +869,24 @@ class Matcher:
         )
         return Analysis(tuple(words), corrections, tuple(mentions), homonym, content, sequence, unknown, asks_for)
 
+    def _spans(self, words: Sequence[str]) -> list[tuple[int, int]]:
+        """(size, start) of every span that could name something, longest first, then leftmost.
+
+        Only words that begin an alias or homonym can start one, so a question is looked up a few
+        times instead of once for every window of every size.
+        """
+        longest = [self.first_words.get(word, 0) for word in words]
+        for start, word in enumerate(words):
+            if not longest[start] and word.endswith("s") and word[:-1] in self.first_words:
+                longest[start] = 1  # "hamstrings" for "hamstring": only a one-word span drops a plural "s"
+        n = len(words)
+        return [
+            (size, start)
+            for size in range(min(max(longest, default=0), n), 0, -1)
+            for start in range(n - size + 1)
+            if longest[start] >= size
+        ]
+
     def _as_weakness(self, mention: Mention) -> Mention:
         """With "weak" in the question, a muscle or movement stands for its weakness, a sign."""
         if len(mention.entity_ids) == 1 and mention.entity_ids[0] in self.weakness:
@@ -856,34 +895,47 @@ class Matcher:
 
     # -- intents -------------------------------------------------------------------------------------
     def rank(self, analysis: Analysis) -> list[Reading]:
+        """Every intent as a reading of the question, best first."""
         lexical = self.lexical(analysis.sequence)
         mentions, asks_for = analysis.mentions, analysis.asks_for
+        chat_score = -CHAT_UNKNOWN_PENALTY * len(analysis.unknown)  # "who wrote hamlet" is not small talk
+        # Intents with the same slots fill them the same way: that is worked out once per question.
+        filled = [self._fill(intent, mentions) for intent in self._shapes]
         readings = []
         for i, intent in enumerate(self.intents):
             lex = lexical[i]
             if intent.kind == "chitchat":
-                if not mentions:  # "who wrote hamlet" is not small talk: unknown words count against it
-                    score = lex - CHAT_UNKNOWN_PENALTY * len(analysis.unknown)
-                    readings.append(Reading(intent, {}, (), lex, score))
+                if not mentions:
+                    readings.append(Reading(intent, {}, (), lex, lex + chat_score))
                 continue
-            if not intent.slots:
-                slots: dict[str, Mention] = {}
-                missing: tuple[str, ...] = ()
-                fit = 0.5  # nothing named confirms the topic: the words alone must carry it
-            else:
-                slots, missing = fill_slots(intent, mentions, self.entity_types)
-                fit = 0.0 if missing else min(_type_fit(intent, s, m, self.entity_types) for s, m in slots.items())
+            slots, missing, fit, spare = filled[self._slot_shape[i]]
             score = LEX_WEIGHT * lex + (1 - LEX_WEIGHT) * fit
-            if intent.answers:
-                if asks_for and asks_for.intersection(intent.answers):
-                    score += ANSWER_TYPE_BONUS  # "which nerve ..." asks for a nerve
-                if len(slots) < len(mentions):
-                    used = slots.values()
-                    if any(t in intent.answers for m in mentions if m not in used for t in m.types):
-                        score += ANSWER_TYPE_BONUS  # "does S1 help with dorsiflexion?" asks for roots
+            answers = self._answers[i]
+            if asks_for & answers:
+                score += ANSWER_TYPE_BONUS  # "which nerve ..." asks for a nerve
+            if spare & answers:
+                score += ANSWER_TYPE_BONUS  # "does S1 help with dorsiflexion?" asks for roots
             readings.append(Reading(intent, slots, missing, lex, score))
-        readings.sort(key=lambda r: (-r.score, r.intent.name))
+        readings.sort(key=_reading_order)
         return readings
+
+    def _fill(
+        self, intent: Intent, mentions: Sequence[Mention]
+    ) -> tuple[dict[str, Mention], tuple[str, ...], float, frozenset[str]]:
+        """Slots, the slots left empty, how well the mentions fit them, and the types of mentions left over."""
+        if not intent.slots:
+            # Nothing named confirms the topic: the words alone must carry it.
+            return {}, (), 0.5, frozenset(t for m in mentions for t in m.types)
+        if not mentions:
+            return {}, tuple(intent.slots), 0.0, frozenset()
+        slots, missing = fill_slots(intent, mentions, self.entity_types)
+        fit = 0.0 if missing else min(_type_fit(intent, s, m, self.entity_types) for s, m in slots.items())
+        used = slots.values()
+        return slots, missing, fit, frozenset(t for m in mentions if m not in used for t in m.types)
+
+
+def _reading_order(reading: Reading) -> tuple[float, str]:
+    return -reading.score, reading.intent.name
 
 
 def fill_slots(
