@@ -19,6 +19,8 @@ TEMPLATE_KEYS = ("one", "many", "none")
 SHARED_FIELDS = frozenset({"according", "items", "count"})
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 _SQL_PARAM = re.compile(r"(?<!:):([A-Za-z_]\w*)")
+# libyaml's safe loader where PyYAML was built with it (its wheels are): ten times faster at startup.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,7 @@ def _fail(path: Path, problem: str) -> IntentError:
 def load_intent(path: Path) -> Intent:
     """Parse one file; every problem names the file and what to change."""
     try:
-        data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data: Any = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}:" if mark else ""

@@ -17,8 +17,6 @@ from functools import lru_cache
 from itertools import pairwise
 from typing import NamedTuple
 
-from rapidfuzz import fuzz, process
-
 from .intents import Intent
 from .text import ARTICLES, normalize, tokens
 
@@ -28,6 +26,7 @@ BIGRAM_WEIGHT = 0.2
 LEX_WEIGHT = 0.6
 ANSWER_TYPE_BONUS = 0.04
 CHAT_UNKNOWN_PENALTY = 0.1
+SHORT_TYPO = 5  # a typo in a word this long or shorter looks for candidates by one letter at each end
 WEAK_WORDS = frozenset({"weak", "weakness", "weaker", "weakened", "weakening", "paralysed", "paralyzed", "paresis"})
 # Words that say what kind of thing the answer is.
 ANSWER_WORDS = {
@@ -709,16 +708,24 @@ class Matcher:
         self.vocabulary = alias_words | self.example_words
         self.known = self.vocabulary | COMMON_WORDS
         self._stems = {w: stem(w) for w in self.known} | {SLOT: SLOT}
-        self._by_length: dict[int, list[str]] = defaultdict(list)
         # Typos are mended towards the domain's words, and towards the longer words of the example
         # phrasings ("innervats"), never towards short everyday ones ("pain" is not "main").
         chat_words = {w for i in self.intents if i.kind == "chitchat" for e in i.examples for w in tokens(e)}
         targets = alias_words | {w for w in self.example_words if len(w) >= 6} | chat_words
         targets -= FUNCTION_WORDS - chat_words
+        # Candidates for a typo are blocked by length and by their first or last letters, so a word
+        # is scored against a few dozen others, not the whole vocabulary: a typo seldom changes both
+        # ends of a word. Short words are blocked by one letter at each end, long ones by two.
+        self._blocks: dict[tuple[str, int], list[str]] = defaultdict(list)
         for word in sorted(targets):
             if len(word) >= 4 and not word.isdigit():
-                self._by_length[len(word)].append(word)
-        self._short_words = sorted(w for w in self.known if len(w) == 3 and w.isalpha())
+                for key in _block_keys(word, len(word) <= SHORT_TYPO + 2, len(word) >= SHORT_TYPO - 1):
+                    self._blocks[key, len(word)].append(word)
+        # Three-letter words only ever have two letters swapped: "teh" is "the". Keyed by each swap.
+        self._swaps: dict[str, list[str]] = defaultdict(list)
+        for word in sorted(w for w in self.known if len(w) == 3 and w.isalpha()):
+            for swapped in {word[1] + word[0] + word[2], word[0] + word[2] + word[1]} - {word}:
+                self._swaps[swapped].append(word)
         self.correct = lru_cache(maxsize=65536)(self._correct)
 
     # -- lexical index over example phrasings ------------------------------------------------------
@@ -791,15 +798,18 @@ class Matcher:
     def _correct(self, word: str) -> tuple[str, ...]:
         """Vocabulary words a typo may have meant, best first; the word itself if it needs no fixing."""
         if len(word) == 3 and word not in self.known and not word.isdigit():
-            # Short words only ever have their letters swapped: "teh" is "the", "adn" is "and".
-            swapped = [w for w in self._short_words if _one_transposition(word, w)]
+            swapped = self._swaps.get(word, ())  # "teh" is "the", "adn" is "and"
             return (swapped[0],) if len(swapped) == 1 else (word,)
         if word in self.known or len(word) < 4 or word.isdigit():
             return (word,)
         if word.endswith("s") and word[:-1] in self.vocabulary:
             return (word[:-1],)
+        from rapidfuzz import fuzz, process  # only a question with a typo needs it: `import bot` stays quick
+
         cutoff = 75 if len(word) <= 5 else 80
-        candidates = [w for n in range(len(word) - 2, len(word) + 3) for w in self._by_length.get(n, ())]
+        blocks, keys = self._blocks, _block_keys(word, len(word) <= SHORT_TYPO, len(word) > SHORT_TYPO)
+        near = {w for n in range(len(word) - 2, len(word) + 3) for key in keys for w in blocks.get((key, n), ())}
+        candidates = sorted(near, key=lambda w: (len(w), w))
         found = process.extract(word, candidates, scorer=fuzz.ratio, processor=None, score_cutoff=cutoff, limit=4)
         swapped = [w for w in candidates if len(w) == len(word) and _one_transposition(word, w)]
         options = tuple(dict.fromkeys([*swapped, *(str(f[0]) for f in found)]))
@@ -971,6 +981,11 @@ def _type_fit(intent: Intent, slot: str, mention: Mention, entity_types: dict[st
 def _narrow(mention: Mention, ids: tuple[str, ...], entity_types: dict[str, str]) -> Mention:
     types = tuple(dict.fromkeys(entity_types[e] for e in ids))
     return Mention(mention.start, mention.end, mention.text, ids, types)
+
+
+def _block_keys(word: str, short: bool, long: bool) -> tuple[str, ...]:
+    """The blocks a word is filed under or looked up in: its first and last letter, or two of each."""
+    return (*((word[0], "-" + word[-1]) if short else ()), *((word[:2], "-" + word[-2:]) if long else ()))
 
 
 def _is_placeholder(example: str, word: str) -> bool:

@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Literal
 
 from .text import ARTICLES, tokens
@@ -868,17 +868,29 @@ QUALIFIER = _any(
 
 @dataclass(frozen=True)
 class Rule:
-    """One named pattern. `needs`, when set, must also occur somewhere in the question."""
+    """One named pattern. `needs`, when set, must also occur somewhere in the question.
+
+    The patterns are compiled the first time a question reaches them: compiling all of them takes
+    longer than a whole `nervebot ask`, and most questions never get past a tier's `when`.
+    """
 
     name: str
     kind: Kind
-    pattern: re.Pattern[str]
-    needs: re.Pattern[str] | None = None
+    source: str
+    needs_source: str | None = None
     deniable: bool = False  # not raised when denied just before ("no bladder problems")
+
+    @cached_property
+    def pattern(self) -> re.Pattern[str]:
+        return re.compile(self.source)
+
+    @cached_property
+    def needs(self) -> re.Pattern[str] | None:
+        return re.compile(self.needs_source) if self.needs_source else None
 
 
 def _rule(name: str, kind: Kind, pattern: str, needs: str | None = None, *, deniable: bool = False) -> Rule:
-    return Rule(name, kind, re.compile(pattern), re.compile(needs) if needs else None, deniable)
+    return Rule(name, kind, pattern, needs, deniable)
 
 
 @dataclass(frozen=True)
