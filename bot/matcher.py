@@ -25,7 +25,7 @@ UNKNOWN_WEIGHT = 0.6
 BIGRAM_WEIGHT = 0.2
 LEX_WEIGHT = 0.6
 ANSWER_TYPE_BONUS = 0.04
-CHAT_UNKNOWN_PENALTY = 0.1
+UNKNOWN_PENALTY = 0.1
 SHORT_TYPO = 5  # a typo in a word this long or shorter looks for candidates by one letter at each end
 WEAK_WORDS = frozenset({"weak", "weakness", "weaker", "weakened", "weakening", "paralysed", "paralyzed", "paresis"})
 # Words that say what kind of thing the answer is.
@@ -700,6 +700,7 @@ class Matcher:
                 self._shapes.append(intent)
             self._slot_shape.append(shapes[shape])
         self._answers = [frozenset(i.answers) for i in self.intents]
+        self._no_slots = shapes.get((), -1)
         self._index_examples()
         alias_words = {w for key in [*self.aliases, *self.homonyms] for w in key.split()}
         self.alias_pairs = {
@@ -795,16 +796,18 @@ class Matcher:
         return frozenset([s for s in stemmed if s != SLOT] + [f"{a}_{b}" for a, b in pairwise(stemmed)])
 
     # -- words and mentions -----------------------------------------------------------------------
-    def _correct(self, word: str) -> tuple[str, ...]:
-        """Vocabulary words a typo may have meant, best first; the word itself if it needs no fixing."""
+    def _correct(self, word: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """Vocabulary words a typo may have meant, best first, and the more distant ones it may have
+        meant only where they complete a name with a neighbouring word ("trendelenburg gate")."""
         if len(word) == 3 and word not in self.known and not word.isdigit():
             swapped = self._swaps.get(word, ())  # "teh" is "the", "adn" is "and"
-            return (swapped[0],) if len(swapped) == 1 else (word,)
+            return ((swapped[0],) if len(swapped) == 1 else (word,)), ()
         if word in self.known or len(word) < 4 or word.isdigit():
-            return (word,)
+            return (word,), ()
         if word.endswith("s") and word[:-1] in self.vocabulary:
-            return (word[:-1],)
+            return (word[:-1],), ()
         from rapidfuzz import fuzz, process  # only a question with a typo needs it: `import bot` stays quick
+        from rapidfuzz.distance import DamerauLevenshtein
 
         cutoff = 75 if len(word) <= 5 else 80
         blocks, keys = self._blocks, _block_keys(word, len(word) <= SHORT_TYPO, len(word) > SHORT_TYPO)
@@ -812,19 +815,26 @@ class Matcher:
         candidates = sorted(near, key=lambda w: (len(w), w))
         found = process.extract(word, candidates, scorer=fuzz.ratio, processor=None, score_cutoff=cutoff, limit=4)
         swapped = [w for w in candidates if len(w) == len(word) and _one_transposition(word, w)]
-        options = tuple(dict.fromkeys([*swapped, *(str(f[0]) for f in found)]))
-        return options or (word,)
+        options = list(dict.fromkeys([*swapped, *(str(f[0]) for f in found)]))
+        # One slip (a letter missing, extra, wrong or swapped) is a typo; two are only believed in a
+        # long word that keeps its start: "topping" is not "dropping", nor "region" "regain".
+        sure = tuple(
+            o for o in options if DamerauLevenshtein.distance(word, o) <= 1 or (len(word) >= 8 and o[:3] == word[:3])
+        )
+        return (sure or (word,)), tuple(o for o in options if o not in sure)
 
     def _choose(self, raw: list[str]) -> list[str]:
         """Correct each word, preferring the candidate that forms an alias with its neighbours."""
         words = list(raw)
         for i, word in enumerate(raw):
-            options = self.correct(word)
-            if len(options) > 1:
+            options, distant = self.correct(word)
+            if len(options) > 1 or distant:
                 before = words[i - 1] if i else ""
                 after = raw[i + 1] if i + 1 < len(raw) else ""
                 paired = [
-                    o for o in options if f"{before} {o}" in self.alias_pairs or f"{o} {after}" in self.alias_pairs
+                    o
+                    for o in (*options, *distant)
+                    if f"{before} {o}" in self.alias_pairs or f"{o} {after}" in self.alias_pairs
                 ]
                 words[i] = paired[0] if paired else options[0]
             else:
@@ -908,15 +918,18 @@ class Matcher:
         """Every intent as a reading of the question, best first."""
         lexical = self.lexical(analysis.sequence)
         mentions, asks_for = analysis.mentions, analysis.asks_for
-        chat_score = -CHAT_UNKNOWN_PENALTY * len(analysis.unknown)  # "who wrote hamlet" is not small talk
+        unknown_penalty = -UNKNOWN_PENALTY * len(analysis.unknown)  # "who wrote hamlet" is not small talk
         # Intents with the same slots fill them the same way: that is worked out once per question.
         filled = [self._fill(intent, mentions) for intent in self._shapes]
+        topical = mentions or any(w in self.vocabulary and w not in FUNCTION_WORDS for w in analysis.content)
+        if not topical and self._no_slots >= 0:
+            filled[self._no_slots] = ({}, (), 0.0, frozenset())  # "best pizza topping" names nothing of ours at all
         readings = []
         for i, intent in enumerate(self.intents):
             lex = lexical[i]
             if intent.kind == "chitchat":
                 if not mentions:
-                    readings.append(Reading(intent, {}, (), lex, lex + chat_score))
+                    readings.append(Reading(intent, {}, (), lex, lex + unknown_penalty))
                 continue
             slots, missing, fit, spare = filled[self._slot_shape[i]]
             score = LEX_WEIGHT * lex + (1 - LEX_WEIGHT) * fit

@@ -53,6 +53,19 @@ def test_typos_resolve_to_the_right_entity(bot: Bot, question: str, entity: str)
     assert entity in {s.entity_id for s in answer.slots}
 
 
+@pytest.mark.parametrize("question", ["which pizza topping is best?", "is the regional theatre open?"])
+def test_english_words_a_few_letters_from_ours_are_not_mended_into_them(bot: Bot, question: str) -> None:
+    answer = bot.ask(question)  # "topping" is not "dropping", "regional" not "region", "theatre" not "there"
+    assert answer.status != "answered", answer.text
+    assert not any("Read" in note for note in answer.notes), answer.notes
+
+
+def test_a_distant_typo_is_mended_where_it_completes_a_name(bot: Bot) -> None:
+    answer = bot.ask("what causes trendelenburg gate?")
+    assert answer.status == "answered"
+    assert [s.entity_id for s in answer.slots] == ["trendelenburg-gait"]
+
+
 def test_abbreviations_are_aliases(bot: Bot) -> None:
     assert "deep peroneal nerve" in bot.ask("what innervates EHL?").text
     assert "inferior gluteal nerve" in bot.ask("nerve to glute max").text
