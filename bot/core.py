@@ -387,6 +387,8 @@ class Bot:
             and runner.intent.kind == "query"
             and reading.score - runner.score < TIE_MARGIN
             and runner.score >= ANSWER_AT
+            and not _one_claim(reading, runner)
+            and not self._answers_what_is_asked(reading, runner, analysis)
         ):
             pair = (reading, runner)
             titles = tuple(self._title(r) for r in pair)
@@ -434,6 +436,12 @@ class Bot:
             facts=tuple(r["fact_id"] for r in rows),
         )
         return answer, replace(conv, pending=None)
+
+    @staticmethod
+    def _answers_what_is_asked(reading: Reading, runner: Reading, analysis: Analysis | None) -> bool:
+        """Of two close readings, only one gives the kind of thing asked for ("which muscles ...")."""
+        asked = analysis.asks_for if analysis else frozenset()
+        return bool(asked & set(reading.intent.answers)) and not asked & set(runner.intent.answers)
 
     def _render_uncached(self, intent_index: int, params: tuple[tuple[str, str], ...]) -> Rendered:
         """An intent's answer for one set of entities, the same whichever words asked for it.
@@ -529,6 +537,14 @@ class Bot:
         if related:
             message += " Some related reading from the sources is below."
         return Answer("no_answer", message, related=related, suggestions=GENERIC_SUGGESTIONS, **base)
+
+
+def _one_claim(a: Reading, b: Reading) -> bool:
+    """Two readings that each take a different one of the things a question names are two sides of
+    one claim ("does the deep peroneal nerve supply the EDL?"): either answer settles it."""
+    named_a = {m.entity_ids for m in a.slots.values()}
+    named_b = {m.entity_ids for m in b.slots.values()}
+    return bool(named_a and named_b) and not named_a & named_b
 
 
 def _ordinal(words: Sequence[str], n: int) -> int | None:

@@ -109,8 +109,12 @@ def load_intent(path: Path) -> Intent:
                 path, f"{label} template uses {{{unknown.pop()}}}; use a slot or one of {sorted(SHARED_FIELDS)}"
             )
     merge = bool(data.get("merge", True))
+    answers = tuple(str(t) for t in data.get("answers") or [])
+    bad = [t for t in answers if t not in ENTITY_TYPES]
+    if bad:
+        raise _fail(path, f"answers has unknown type {bad[0]!r}; use one of {', '.join(ENTITY_TYPES)}")
     return Intent(
-        data["name"], data["description"], kind, title, slots, examples, sql, answer, suggest, "", path, merge
+        data["name"], data["description"], kind, title, slots, examples, sql, answer, suggest, "", path, merge, answers
     )
 
 

@@ -26,6 +26,12 @@ BIGRAM_WEIGHT = 0.2
 LEX_WEIGHT = 0.6
 ANSWER_TYPE_BONUS = 0.04
 UNKNOWN_PENALTY = 0.1
+# A question naming two things checks a claim about one of them: "is the TA supplied by L5?" is about
+# the TA, the more particular thing; roots, nerves and conditions are what such claims are checked against.
+HUB_TYPES = frozenset({"root", "nerve", "plexus", "condition", "level"})
+CLAIM_BONUS = 0.04
+CHOICE_WORDS = frozenset({"or", "vs", "versus"})
+CHOICE_BONUS = 0.15
 SHORT_TYPO = 5  # a typo in a word this long or shorter looks for candidates by one letter at each end
 WEAK_WORDS = frozenset({"weak", "weakness", "weaker", "weakened", "weakening", "paralysed", "paralyzed", "paresis"})
 # Words that say what kind of thing the answer is.
@@ -868,6 +874,19 @@ class Matcher:
                 types = tuple(dict.fromkeys(self.entity_types[e] for e in ents))
                 mentions.append(Mention(start, start + size, " ".join(raw[start : start + size]), ents, types))
                 taken[start : start + size] = [True] * size
+        for mention in list(mentions):  # "superior or inferior gluteal nerve" names two nerves
+            before = mention.start - 2
+            if (
+                before >= 0
+                and words[before + 1] in ("or", "and")
+                and not taken[before]
+                and mention.end - mention.start > 1
+            ):
+                ents = self.aliases.get(" ".join([words[before], *words[mention.start + 1 : mention.end]]))
+                if ents:
+                    types = tuple(dict.fromkeys(self.entity_types[e] for e in ents))
+                    mentions.append(Mention(before, before + 1, raw[before], ents, types))
+                    taken[before] = True
         mentions.sort(key=lambda m: m.start)
         content = tuple(w for w, t in zip(words, taken, strict=True) if not t)
         starts = {m.start: m for m in mentions}
@@ -921,6 +940,7 @@ class Matcher:
         unknown_penalty = -UNKNOWN_PENALTY * len(analysis.unknown)  # "who wrote hamlet" is not small talk
         # Intents with the same slots fill them the same way: that is worked out once per question.
         filled = [self._fill(intent, mentions) for intent in self._shapes]
+        offered = _offered(mentions, analysis.words)
         topical = mentions or any(w in self.vocabulary and w not in FUNCTION_WORDS for w in analysis.content)
         if not topical and self._no_slots >= 0:
             filled[self._no_slots] = ({}, (), 0.0, frozenset())  # "best pizza topping" names nothing of ours at all
@@ -933,11 +953,18 @@ class Matcher:
                 continue
             slots, missing, fit, spare = filled[self._slot_shape[i]]
             score = LEX_WEIGHT * lex + (1 - LEX_WEIGHT) * fit
-            answers = self._answers[i]
+            answers = frozenset() if missing else self._answers[i]  # a reading that cannot be answered earns nothing
             if asks_for & answers:
                 score += ANSWER_TYPE_BONUS  # "which nerve ..." asks for a nerve
             if spare & answers:
                 score += ANSWER_TYPE_BONUS  # "does S1 help with dorsiflexion?" asks for roots
+                if spare & answers & HUB_TYPES:
+                    score += CLAIM_BONUS  # "is the TA supplied by L5?" checks the TA's roots, not L5's muscles
+            if offered:
+                # "is the knee reflex L4 or S1?" asks for a root, and is not about L4 alone
+                score += CHOICE_BONUS if offered & answers else -CHOICE_BONUS
+                if any(t in offered for m in slots.values() for t in m.types):
+                    score -= CHOICE_BONUS
             readings.append(Reading(intent, slots, missing, lex, score))
         readings.sort(key=_reading_order)
         return readings
@@ -955,6 +982,20 @@ class Matcher:
         fit = 0.0 if missing else min(_type_fit(intent, s, m, self.entity_types) for s, m in slots.items())
         used = slots.values()
         return slots, missing, fit, frozenset(t for m in mentions if m not in used for t in m.types)
+
+
+def _offered(mentions: Sequence[Mention], words: Sequence[str]) -> frozenset[str]:
+    """Types the question offers a choice of ("L4 or S1", "superior or inferior gluteal nerve")."""
+    if not CHOICE_WORDS.intersection(words):
+        return frozenset()
+    seen: set[str] = set()
+    offered: set[str] = set()
+    for mention in mentions:
+        for t in set(mention.types):
+            (offered if t in seen else seen).add(t)
+    if "root" in offered:
+        offered.add("level")  # "at L4/L5 or L5/S1": disc levels are named by the roots either side
+    return frozenset(offered)
 
 
 def _reading_order(reading: Reading) -> tuple[float, str]:

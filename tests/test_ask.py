@@ -66,6 +66,36 @@ def test_a_distant_typo_is_mended_where_it_completes_a_name(bot: Bot) -> None:
     assert [s.entity_id for s in answer.slots] == ["trendelenburg-gait"]
 
 
+@pytest.mark.parametrize(
+    ("question", "intent", "says"),
+    [
+        ("is the knee reflex L4 or S1?", "exam_root", "L4 nerve root"),
+        ("glute max: superior or inferior gluteal nerve?", "nerve_of_muscle", "inferior gluteal nerve"),
+        ("is the ankle reflex an L4 test?", "exam_root", "S1 nerve root"),
+    ],
+)
+def test_a_choice_or_claim_is_answered_with_the_kind_of_thing_it_asks_about(
+    bot: Bot, question: str, intent: str, says: str
+) -> None:
+    answer = bot.ask(question)
+    assert (answer.status, answer.intent) == ("answered", intent), answer.text
+    assert says in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "named"),
+    [
+        ("does the deep peroneal nerve supply the EDL?", ["deep peroneal nerve", "extensor digitorum longus"]),
+        ("is the tibialis anterior supplied by L5?", ["tibialis anterior", "L5 nerve root"]),
+        ("does the tibial nerve supply the hamstrings?", ["tibial nerve", "hamstrings"]),
+    ],
+)
+def test_two_sides_of_one_claim_are_answered_without_asking_which(bot: Bot, question: str, named: list[str]) -> None:
+    answer = bot.ask(question)  # either reading settles the claim: both names are in the answer
+    assert answer.status == "answered", answer.text
+    assert all(name in answer.text for name in named), answer.text
+
+
 def test_abbreviations_are_aliases(bot: Bot) -> None:
     assert "deep peroneal nerve" in bot.ask("what innervates EHL?").text
     assert "inferior gluteal nerve" in bot.ask("nerve to glute max").text

@@ -33,6 +33,7 @@ def _edit(path: Path, old: str, new: str) -> None:
         ("FROM facts f", "FROM factz f", "sql does not run"),
         ("  muscle: [muscle, muscle_group]", "  muscle: [musle]", "unknown type 'musle'"),
         ("examples:", "examples: [", "not valid YAML"),
+        ("answers: [nerve]", "answers: [nerf]", "answers has unknown type 'nerf'"),
     ],
 )
 def test_bad_intent_is_refused_with_file_and_fix(intents: Path, old: str, new: str, message: str) -> None:
@@ -58,3 +59,8 @@ def test_every_shipped_intent_loads_and_runs(tmp_path: Path) -> None:
     bot = Bot()
     names = {i.name for i in bot.intents}
     assert {"causes", "nerve_of_muscle", "roots_of_muscle", "muscles_of_nerve", "root_exam"} <= names
+
+
+def test_answer_types_are_read_from_the_file(intents: Path) -> None:
+    bot = Bot(intents=intents)
+    assert next(i for i in bot.intents if i.name == "nerve_of_muscle").answers == ("nerve",)
