@@ -387,6 +387,8 @@ FUNCTION_WORDS = frozenset(
     ]
 )
 # Words that are English, not anatomy: never "corrected" into an alias.
+# Counting words are filler too: "those two levels" names nothing the sources lack.
+FUNCTION_WORDS |= frozenset(["two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "both"])
 COMMON_WORDS = FUNCTION_WORDS | frozenset(
     [
         "ache",
@@ -611,6 +613,8 @@ FOLLOW_UP_WORDS = frozenset(
     ["and", "what", "about", "how", "then", "also", "same", "for", "the", "one", "with", "ok", "so", "or", "too"]
 )
 PRONOUNS = frozenset(["it", "its", "they", "them", "their", "this", "that", "these", "those", "one"])
+STAND_INS = frozenset(["it", "they", "them"])  # pronouns that take the place of a name
+DEMONSTRATIVES = frozenset(["that", "this", "these", "those", "same"])  # "that muscle", "the same root"
 
 
 SLOT = "@"
@@ -890,11 +894,16 @@ class Matcher:
         mentions.sort(key=lambda m: m.start)
         content = tuple(w for w, t in zip(words, taken, strict=True) if not t)
         starts = {m.start: m for m in mentions}
-        # Filler the example phrasings never use ("and", "it", "um") is left out of the lexical match.
+        # "that muscle" and "it" stand for something named before: to the lexical match, a slot.
+        pointed = {i + 1 for i, w in enumerate(words[:-1]) if w in DEMONSTRATIVES and words[i + 1] in ANSWER_WORDS}
+        stand_ins = {i for i, w in enumerate(words) if w in STAND_INS or (w in DEMONSTRATIVES and i + 1 in pointed)}
+        # Filler the example phrasings never use ("and", "um") is left out of the lexical match.
         sequence = tuple(
-            SLOT if i in starts else w
+            SLOT if i in starts or i in stand_ins else w
             for i, (w, t) in enumerate(zip(words, taken, strict=True))
-            if i in starts or (not t and (w in self.example_words or w not in FUNCTION_WORDS))
+            if i in starts
+            or (i in stand_ins and not taken[i])
+            or (not t and i not in pointed and (w in self.example_words or w not in FUNCTION_WORDS))
         )
         unknown = tuple(w for w in content if w not in self.vocabulary and w not in FUNCTION_WORDS and len(w) > 2)
         if WEAK_WORDS & set(content):
@@ -904,6 +913,7 @@ class Matcher:
             for i, w in enumerate(words)
             if w in ANSWER_WORDS
             and not taken[i]
+            and i not in pointed  # "which nerve supplies that muscle" asks for a nerve, not a muscle
             and not (w in ("nerve", "nerves") and words[i + 1 : i + 2] in (["root"], ["roots"]))
         )
         return Analysis(tuple(words), corrections, tuple(mentions), homonym, content, sequence, unknown, asks_for)
@@ -942,46 +952,53 @@ class Matcher:
         filled = [self._fill(intent, mentions) for intent in self._shapes]
         offered = _offered(mentions, analysis.words)
         topical = mentions or any(w in self.vocabulary and w not in FUNCTION_WORDS for w in analysis.content)
-        if not topical and self._no_slots >= 0:
-            filled[self._no_slots] = ({}, (), 0.0, frozenset())  # "best pizza topping" names nothing of ours at all
+        if not topical and self._no_slots >= 0:  # "best pizza topping" names nothing of ours at all
+            filled[self._no_slots] = Filled({}, (), 0.0, frozenset(), frozenset())
         readings = []
-        for i, intent in enumerate(self.intents):
-            lex = lexical[i]
+        for intent, lex, shape, answers in zip(self.intents, lexical, self._slot_shape, self._answers, strict=True):
             if intent.kind == "chitchat":
                 if not mentions:
                     readings.append(Reading(intent, {}, (), lex, lex + unknown_penalty))
                 continue
-            slots, missing, fit, spare = filled[self._slot_shape[i]]
+            slots, missing, fit, spare, taken = filled[shape]
             score = LEX_WEIGHT * lex + (1 - LEX_WEIGHT) * fit
-            answers = frozenset() if missing else self._answers[i]  # a reading that cannot be answered earns nothing
-            if asks_for & answers:
-                score += ANSWER_TYPE_BONUS  # "which nerve ..." asks for a nerve
-            if spare & answers:
-                score += ANSWER_TYPE_BONUS  # "does S1 help with dorsiflexion?" asks for roots
-                if spare & answers & HUB_TYPES:
-                    score += CLAIM_BONUS  # "is the TA supplied by L5?" checks the TA's roots, not L5's muscles
+            if answers and not missing:  # a reading that cannot be answered earns nothing
+                if not asks_for.isdisjoint(answers):
+                    score += ANSWER_TYPE_BONUS  # "which nerve ..." asks for a nerve
+                if not spare.isdisjoint(answers):
+                    score += ANSWER_TYPE_BONUS  # "does S1 help with dorsiflexion?" asks for roots
+                    if not HUB_TYPES.isdisjoint(spare & answers):
+                        score += CLAIM_BONUS  # "is the TA supplied by L5?" checks the TA's roots, not L5's muscles
             if offered:
                 # "is the knee reflex L4 or S1?" asks for a root, and is not about L4 alone
-                score += CHOICE_BONUS if offered & answers else -CHOICE_BONUS
-                if any(t in offered for m in slots.values() for t in m.types):
+                score += -CHOICE_BONUS if offered.isdisjoint(answers) or missing else CHOICE_BONUS
+                if not offered.isdisjoint(taken):
                     score -= CHOICE_BONUS
             readings.append(Reading(intent, slots, missing, lex, score))
         readings.sort(key=_reading_order)
         return readings
 
-    def _fill(
-        self, intent: Intent, mentions: Sequence[Mention]
-    ) -> tuple[dict[str, Mention], tuple[str, ...], float, frozenset[str]]:
-        """Slots, the slots left empty, how well the mentions fit them, and the types of mentions left over."""
+    def _fill(self, intent: Intent, mentions: Sequence[Mention]) -> Filled:
         if not intent.slots:
             # Nothing named confirms the topic: the words alone must carry it.
-            return {}, (), 0.5, frozenset(t for m in mentions for t in m.types)
+            return Filled({}, (), 0.5, frozenset(t for m in mentions for t in m.types), frozenset())
         if not mentions:
-            return {}, tuple(intent.slots), 0.0, frozenset()
+            return Filled({}, tuple(intent.slots), 0.0, frozenset(), frozenset())
         slots, missing = fill_slots(intent, mentions, self.entity_types)
         fit = 0.0 if missing else min(_type_fit(intent, s, m, self.entity_types) for s, m in slots.items())
         used = slots.values()
-        return slots, missing, fit, frozenset(t for m in mentions if m not in used for t in m.types)
+        spare = frozenset(t for m in mentions if m not in used for t in m.types)
+        return Filled(slots, missing, fit, spare, frozenset(t for m in used for t in m.types))
+
+
+class Filled(NamedTuple):
+    """An intent's slots filled from a question's mentions."""
+
+    slots: dict[str, Mention]
+    missing: tuple[str, ...]  # slots no mention fits
+    fit: float  # how well the mentions' types fit the slots
+    spare: frozenset[str]  # types of the mentions left over
+    taken: frozenset[str]  # types of the mentions in slots
 
 
 def _offered(mentions: Sequence[Mention], words: Sequence[str]) -> frozenset[str]:
