@@ -29,7 +29,17 @@ from .answer import (
     render_items,
 )
 from .intents import load_intents
-from .matcher import FOLLOW_UP_WORDS, PRONOUNS, Analysis, Matcher, Mention, Reading, fill_slots
+from .matcher import (
+    FOLLOW_UP_WORDS,
+    FUNCTION_WORDS,
+    PRONOUNS,
+    SOURCE_WORDS,
+    Analysis,
+    Matcher,
+    Mention,
+    Reading,
+    fill_slots,
+)
 from .store import Row, Store
 from .text import tokens
 
@@ -179,6 +189,7 @@ class Bot:
         self.sessions = Sessions(max_sessions, session_ttl)
         # The store is read-only, so a query's result never changes while the Bot lives.
         self._intent_index = {intent.name: i for i, intent in enumerate(self.intents)}
+        self.section_labels = [r["label"] for r in self.store.query("SELECT label FROM sections ORDER BY id")]
         self._render = lru_cache(maxsize=4096)(self._render_uncached)
         # A question asked again (a class asks the same things) is read once: its text decides all of it.
         self._understand = lru_cache(maxsize=remember)(self._understand_uncached)
@@ -272,6 +283,10 @@ class Bot:
                 if slots and about.slots:
                     reading = Reading(about, {next(iter(about.slots)): next(iter(slots.values()))}, score=1.0)
                     return self._respond(text, reading, (), notes, conv, analysis, follow_up=True)
+            if self._focus(analysis.words) and all(w in FUNCTION_WORDS for w in analysis.content):
+                # "what does the research say?": the last question again, from that source alone
+                notes += ("Read as the last question, asked of one source.",)
+                return self._respond(text, conv.reading, (), notes, conv, analysis, follow_up=True)
         readings = list(ranked)
         top = self._with_context(readings, analysis, conv)
         if top is not readings[0]:
@@ -395,14 +410,15 @@ class Bot:
             question = f"Do you mean {titles[0]!r} or {titles[1]!r}?"
             answer = Answer("clarify", question, intent=intent.name, options=titles, **base)
             return answer, replace(conv, pending=Pending(pair), last=answer)
-        answer, rendered = self._query(reading, base)
+        focus = self._focus(analysis.words) if analysis else ()
+        answer, rendered = self._query(reading, base, focus)
         if not answer.answered:
             # A close reading the sources can answer beats one they cannot ("trendelenburg limp cause").
             for other in readings[1:3]:
                 close = reading.score - other.score <= ANSWERABLE_MARGIN and other.score >= ANSWER_AT
                 usable = other.intent.kind == "query" and not other.missing
                 if close and usable and not any(m.ambiguous for m in other.slots.values()):
-                    alternative, alt_rendered = self._query(other, base)
+                    alternative, alt_rendered = self._query(other, base, focus)
                     if alternative.answered:
                         answer, rendered, reading = alternative, alt_rendered, other
                         break
@@ -437,14 +453,30 @@ class Bot:
         )
         return answer, replace(conv, pending=None)
 
+    def _focus(self, words: Sequence[str]) -> tuple[str, ...]:
+        """The sections a question names ("the research section", "the blog"), by label; () for all.
+
+        A section is named when its label has every source word of the question, or failing that any.
+        """
+        cues = {SOURCE_WORDS[w] for w in words if w in SOURCE_WORDS}
+        if not cues:
+            return ()
+        labels = [(label, set(tokens(label))) for label in self.section_labels]
+        return tuple(label for label, said in labels if cues <= said) or tuple(
+            label for label, said in labels if cues & said
+        )
+
     @staticmethod
     def _answers_what_is_asked(reading: Reading, runner: Reading, analysis: Analysis | None) -> bool:
         """Of two close readings, only one gives the kind of thing asked for ("which muscles ...")."""
         asked = analysis.asks_for if analysis else frozenset()
         return bool(asked & set(reading.intent.answers)) and not asked & set(runner.intent.answers)
 
-    def _render_uncached(self, intent_index: int, params: tuple[tuple[str, str], ...]) -> Rendered:
-        """An intent's answer for one set of entities, the same whichever words asked for it.
+    def _render_uncached(
+        self, intent_index: int, params: tuple[tuple[str, str], ...], focus: tuple[str, ...] = ()
+    ) -> Rendered:
+        """An intent's answer for one set of entities, the same whichever words asked for it; with a
+        `focus` (section labels), only the facts those sections state, and only their sentences.
 
         The store is read-only, so this is cached for the Bot's life: the query, its conflicts, every
         cited sentence and the entities it leads to are looked up once per intent and entities.
@@ -455,11 +487,19 @@ class Bot:
         rows = self.store.query(intent.sql, dict(params))
         if not rows:
             return Rendered(False, _sentence(intent.answer["none"].format_map(names)), suggestions)
+        by_fact: dict[str, list[Row]] = {}
+        for row in self.store.sources(str(r["fact_id"]) for r in rows):
+            if not focus or row["label"] in focus:
+                by_fact.setdefault(row["fact_id"], []).append(row)
+        rows = [r for r in rows if r["fact_id"] in by_fact]
+        if not rows:
+            said = f"The {join_items(focus, ', ')} {'says' if len(focus) == 1 else 'say'} nothing about that"
+            return Rendered(False, f"{said}; ask without naming a source to hear what the others say.", suggestions)
         fact_ids = [str(r["fact_id"]) for r in rows]
         conflict_rows = self.store.conflicts(fact_ids)
-        by_fact: dict[str, list[Row]] = {}
-        for row in self.store.sources([*fact_ids, *(f for c in conflict_rows for f in (c["fact_a"], c["fact_b"]))]):
-            by_fact.setdefault(row["fact_id"], []).append(row)
+        for row in self.store.sources(f for c in conflict_rows for f in (c["fact_a"], c["fact_b"])):
+            if row["fact_id"] not in fact_ids:  # the other side of a conflict keeps every source
+                by_fact.setdefault(row["fact_id"], []).append(row)
         citations = Citations(by_fact)
         positive, negative = render_items(rows, citations, self.qualifier_words, merge=intent.merge)
         fields = {
@@ -491,10 +531,10 @@ class Bot:
             {s: self.entities[m.entity_ids[0]]["name"] for s, m in reading.slots.items()}
         )
 
-    def _query(self, reading: Reading, base: dict[str, Any]) -> tuple[Answer, Rendered]:
+    def _query(self, reading: Reading, base: dict[str, Any], focus: tuple[str, ...] = ()) -> tuple[Answer, Rendered]:
         """The Answer to a reading with all its slots filled: cached rendering plus this question's own words."""
         params = tuple((slot, m.entity_ids[0]) for slot, m in reading.slots.items())
-        rendered = self._render(self._intent_index[reading.intent.name], params)
+        rendered = self._render(self._intent_index[reading.intent.name], params, focus)
         slots = tuple(
             Slot(s, m.entity_ids[0], self.entities[m.entity_ids[0]]["name"], m.text) for s, m in reading.slots.items()
         )

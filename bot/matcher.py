@@ -389,6 +389,23 @@ FUNCTION_WORDS = frozenset(
 # Words that are English, not anatomy: never "corrected" into an alias.
 # Counting words are filler too: "those two levels" names nothing the sources lack.
 FUNCTION_WORDS |= frozenset(["two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "both"])
+# Words that point at a source rather than at anatomy ("according to the research section"): the Bot
+# reads them as a focus on that source, so to the matcher they are filler.
+SOURCE_WORDS = {
+    "research": "research",
+    "study": "research",
+    "studies": "research",
+    "trial": "research",
+    "trials": "research",
+    "guideline": "guideline",
+    "guidelines": "guideline",
+    "blog": "blog",
+    "2020": "2020",
+    "2025": "2025",
+    "oracle": "oracle",
+    "droracle": "oracle",
+}
+FUNCTION_WORDS |= frozenset([*SOURCE_WORDS, "according", "section", "sections", "page", "source", "sources"])
 COMMON_WORDS = FUNCTION_WORDS | frozenset(
     [
         "ache",
