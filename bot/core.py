@@ -189,6 +189,9 @@ class Bot:
         self.sessions = Sessions(max_sessions, session_ttl)
         # The store is read-only, so a query's result never changes while the Bot lives.
         self._intent_index = {intent.name: i for i, intent in enumerate(self.intents)}
+        self._written: dict[str, list[str]] = {}  # entity -> its aliases as written, longest first
+        for r in self.store.query("SELECT written, entity_id FROM aliases ORDER BY length(written) DESC, written"):
+            self._written.setdefault(r["entity_id"], []).append(r["written"])
         self.section_labels = [r["label"] for r in self.store.query("SELECT label FROM sections ORDER BY id")]
         self._render = lru_cache(maxsize=4096)(self._render_uncached)
         # A question asked again (a class asks the same things) is read once: its text decides all of it.
@@ -453,6 +456,30 @@ class Bot:
         )
         return answer, replace(conv, pending=None)
 
+    def _in_source_words(self, row: Row, sources: list[Row]) -> Row:
+        """An item names a thing as its sentences do: "lumbar canal stenosis" where the source says so,
+        not the canonical "lumbar spinal stenosis". Only a form of as many words, and never for a
+        movement, whose other forms are verbs ("invert the foot")."""
+        item, said = str(row["item"]), " ".join(s["sentence"] for s in sources).casefold()
+        ends = self.store.query("SELECT subject, object FROM facts WHERE id = ?", [row["fact_id"]])
+        for ent in (e for r in ends for e in (r["subject"], r["object"])):
+            entity = self.entities.get(ent)
+            if entity is None or entity["type"] == "movement" or entity["name"] not in item:
+                continue
+            name = entity["name"]
+            if not _says(said, name):
+                words = len(name.split())
+                written = next(
+                    (
+                        w
+                        for w in self._written.get(ent, ())
+                        if len(w.split()) == words and _says(said, w) and _singular(w) != _singular(name)
+                    ),
+                    None,
+                )
+                item = item.replace(name, written) if written else item
+        return row if item == row["item"] else {**row, "item": item}
+
     def _focus(self, words: Sequence[str]) -> tuple[str, ...]:
         """The sections a question names ("the research section", "the blog"), by label; () for all.
 
@@ -491,7 +518,7 @@ class Bot:
         for row in self.store.sources(str(r["fact_id"]) for r in rows):
             if not focus or row["label"] in focus:
                 by_fact.setdefault(row["fact_id"], []).append(row)
-        rows = [r for r in rows if r["fact_id"] in by_fact]
+        rows = [self._in_source_words(r, by_fact[r["fact_id"]]) for r in rows if r["fact_id"] in by_fact]
         if not rows:
             said = f"The {join_items(focus, ', ')} {'says' if len(focus) == 1 else 'say'} nothing about that"
             return Rendered(False, f"{said}; ask without naming a source to hear what the others say.", suggestions)
@@ -577,6 +604,16 @@ class Bot:
         if related:
             message += " Some related reading from the sources is below."
         return Answer("no_answer", message, related=related, suggestions=GENERIC_SUGGESTIONS, **base)
+
+
+def _singular(name: str) -> str:
+    """A name with each word's plural "s" dropped: "hamstrings" and "hamstring" are one name."""
+    return " ".join(w.casefold().removesuffix("s") for w in name.split())
+
+
+def _says(text: str, name: str) -> bool:
+    """Whether casefolded `text` has `name` as whole words."""
+    return re.search(rf"(?<!\w){re.escape(name.casefold())}(?!\w)", text) is not None
 
 
 def _one_claim(a: Reading, b: Reading) -> bool:

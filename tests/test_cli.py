@@ -29,6 +29,21 @@ def test_ask_prints_answer_sources_and_disclaimer() -> None:
     assert "Educational use only" in out.stdout
 
 
+def test_a_reader_that_stops_early_gets_no_traceback() -> None:
+    exe = shutil.which("nervebot") or str(Path(sys.executable).with_name("nervebot"))
+    proc = subprocess.Popen(
+        [exe, "ask", "--jsonl"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert proc.stdin and proc.stdout
+    proc.stdin.write(b"what causes foot drop?\n")
+    proc.stdin.flush()
+    proc.stdout.readline()
+    proc.stdout.close()  # like `| head -1`: the next answer has nowhere to go
+    _, err = proc.communicate(b"which nerve supplies the tibialis anterior?\n" * 50, timeout=60)
+    assert b"Traceback" not in err, err.decode()
+    assert proc.returncode == 141
+
+
 def test_ask_json_is_one_answer_object() -> None:
     out = nervebot("ask", "--json", "which nerve supplies TA?")
     data = json.loads(out.stdout)
