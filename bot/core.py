@@ -418,7 +418,9 @@ class Bot:
         if not answer.answered:
             # A close reading the sources can answer beats one they cannot ("trendelenburg limp cause").
             for other in readings[1:3]:
-                close = reading.score - other.score <= ANSWERABLE_MARGIN and other.score >= ANSWER_AT
+                # ... and so does the other side of a claim: "is the EHL an S1 muscle?" (S1's muscles are not given)
+                near = reading.score - other.score <= ANSWERABLE_MARGIN or _one_claim(reading, other)
+                close = near and other.score >= ANSWER_AT
                 usable = other.intent.kind == "query" and not other.missing
                 if close and usable and not any(m.ambiguous for m in other.slots.values()):
                     alternative, alt_rendered = self._query(other, base, focus)

@@ -29,7 +29,8 @@ UNKNOWN_PENALTY = 0.1
 # A question naming two things checks a claim about one of them: "is the TA supplied by L5?" is about
 # the TA, the more particular thing; roots, nerves and conditions are what such claims are checked against.
 HUB_TYPES = frozenset({"root", "nerve", "plexus", "condition", "level"})
-CLAIM_BONUS = 0.04
+CLAIM_BONUS = 0.2
+CLAIM_STARTS = frozenset(["is", "are", "does", "do", "did", "can", "could", "will", "would", "was", "were"])
 CHOICE_WORDS = frozenset({"or", "vs", "versus"})
 CHOICE_BONUS = 0.15
 SHORT_TYPO = 5  # a typo in a word this long or shorter looks for candidates by one letter at each end
@@ -968,6 +969,11 @@ class Matcher:
         # Intents with the same slots fill them the same way: that is worked out once per question.
         filled = [self._fill(intent, mentions) for intent in self._shapes]
         offered = _offered(mentions, analysis.words)
+        # A yes-or-no question naming things of two kinds states a claim about how they are linked.
+        claim = (
+            analysis.words[:1] and analysis.words[0] in CLAIM_STARTS and len({t for m in mentions for t in m.types}) > 1
+        )
+        claim_bonus = CLAIM_BONUS if claim else ANSWER_TYPE_BONUS
         topical = mentions or any(w in self.vocabulary and w not in FUNCTION_WORDS for w in analysis.content)
         if not topical and self._no_slots >= 0:  # "best pizza topping" names nothing of ours at all
             filled[self._no_slots] = Filled({}, (), 0.0, frozenset(), frozenset())
@@ -983,9 +989,9 @@ class Matcher:
                 if not asks_for.isdisjoint(answers):
                     score += ANSWER_TYPE_BONUS  # "which nerve ..." asks for a nerve
                 if not spare.isdisjoint(answers):
-                    score += ANSWER_TYPE_BONUS  # "does S1 help with dorsiflexion?" asks for roots
-                    if not HUB_TYPES.isdisjoint(spare & answers):
-                        score += CLAIM_BONUS  # "is the TA supplied by L5?" checks the TA's roots, not L5's muscles
+                    # "does S1 help with dorsiflexion?" asks for roots; "is the TA supplied by L5?" checks
+                    # the TA's roots, not L5's muscles
+                    score += claim_bonus if HUB_TYPES.isdisjoint(spare & answers) else 2 * claim_bonus
             if offered:
                 # "is the knee reflex L4 or S1?" asks for a root, and is not about L4 alone
                 score += -CHOICE_BONUS if offered.isdisjoint(answers) or missing else CHOICE_BONUS

@@ -72,6 +72,8 @@ def test_a_distant_typo_is_mended_where_it_completes_a_name(bot: Bot) -> None:
         ("is the knee reflex L4 or S1?", "exam_root", "L4 nerve root"),
         ("glute max: superior or inferior gluteal nerve?", "nerve_of_muscle", "inferior gluteal nerve"),
         ("is the ankle reflex an L4 test?", "exam_root", "S1 nerve root"),
+        ("is the EHL an S1 muscle?", "roots_of_muscle", "L5 nerve root"),
+        ("does S1 help with dorsiflexion?", "roots_for_movement", "S1 nerve root"),
     ],
 )
 def test_a_choice_or_claim_is_answered_with_the_kind_of_thing_it_asks_about(
