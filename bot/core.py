@@ -30,6 +30,7 @@ from .answer import (
 )
 from .intents import load_intents
 from .matcher import (
+    CHOICE_WORDS,
     FOLLOW_UP_WORDS,
     FUNCTION_WORDS,
     PRONOUNS,
@@ -266,7 +267,10 @@ class Bot:
             chosen = self._resolve_pending(conv.pending, analysis)
             if chosen is not None:
                 return self._respond(text, chosen, (), notes, conv)
-        if analysis.homonym:
+        if analysis.homonym and analysis.mentions and CHOICE_WORDS & set(analysis.words):
+            # "deep or superficial peroneal nerve?": the side the sources cover is answered, the other noted
+            notes += (_sentence(f"{self.homonyms[analysis.homonym]}."),)
+        elif analysis.homonym:
             why = self.homonyms[analysis.homonym]
             answer = Answer(
                 "no_answer",
@@ -456,7 +460,11 @@ class Bot:
             notes=(*notes, "Read as: why? (the chain of facts behind the last answer)"),
             facts=tuple(r["fact_id"] for r in rows),
         )
-        return answer, replace(conv, pending=None)
+        # Everything the chain passes through can now be "that muscle", the question's subject still first.
+        named = [s.entity_id for s in conv.last.slots]
+        recent = [*(e for e in self.store.endpoints(answer.facts) if e not in named), *named]
+        entities = (*(e for e in conv.entities if e not in recent), *dict.fromkeys(recent))[-8:]
+        return answer, replace(conv, pending=None, entities=entities)
 
     def _in_source_words(self, row: Row, sources: list[Row]) -> Row:
         """An item names a thing as its sentences do: "lumbar canal stenosis" where the source says so,

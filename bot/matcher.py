@@ -682,6 +682,7 @@ class Analysis:
     sequence: tuple[str, ...]  # the words in order, each mention replaced by SLOT
     unknown: tuple[str, ...]  # content words neither English nor in the domain vocabulary
     asks_for: frozenset[str] = frozenset()  # entity types the words ask for: "which nerve ..." -> nerve
+    offered: frozenset[str] = frozenset()  # entity types offered as a choice: "L4 or S1?" -> root
 
 
 class Reading(NamedTuple):
@@ -879,6 +880,7 @@ class Matcher:
         mentions: list[Mention] = []
         taken = [False] * len(words)
         homonym = ""
+        spans: list[tuple[int, int]] = []  # of names found, ours or homonyms
         for size, start in self._spans(words):
             if any(taken[start : start + size]):
                 continue
@@ -887,6 +889,7 @@ class Matcher:
                 key = key[:-1]
             if key in self.homonyms:
                 homonym = homonym or key
+                spans.append((start, start + size))
                 taken[start : start + size] = [True] * size
                 continue
             ents = self.aliases.get(key)
@@ -895,20 +898,20 @@ class Matcher:
             if ents:
                 types = tuple(dict.fromkeys(self.entity_types[e] for e in ents))
                 mentions.append(Mention(start, start + size, " ".join(raw[start : start + size]), ents, types))
+                spans.append((start, start + size))
                 taken[start : start + size] = [True] * size
-        for mention in list(mentions):  # "superior or inferior gluteal nerve" names two nerves
-            before = mention.start - 2
-            if (
-                before >= 0
-                and words[before + 1] in ("or", "and")
-                and not taken[before]
-                and mention.end - mention.start > 1
-            ):
-                ents = self.aliases.get(" ".join([words[before], *words[mention.start + 1 : mention.end]]))
+        # "superior or inferior gluteal nerve" names two nerves, "deep or superficial peroneal nerve" one:
+        # either way, a choice between two of a kind
+        coordinated: set[str] = set()
+        for first, last in spans:
+            before = first - 2
+            if before >= 0 and words[before + 1] in ("or", "and") and not taken[before] and last - first > 1:
+                ents = self.aliases.get(" ".join([words[before], *words[first + 1 : last]]))
                 if ents:
                     types = tuple(dict.fromkeys(self.entity_types[e] for e in ents))
                     mentions.append(Mention(before, before + 1, raw[before], ents, types))
                     taken[before] = True
+                    coordinated.update(types if words[before + 1] == "or" else ())
         mentions.sort(key=lambda m: m.start)
         content = tuple(w for w, t in zip(words, taken, strict=True) if not t)
         starts = {m.start: m for m in mentions}
@@ -934,7 +937,10 @@ class Matcher:
             and i not in pointed  # "which nerve supplies that muscle" asks for a nerve, not a muscle
             and not (w in ("nerve", "nerves") and words[i + 1 : i + 2] in (["root"], ["roots"]))
         )
-        return Analysis(tuple(words), corrections, tuple(mentions), homonym, content, sequence, unknown, asks_for)
+        offered = _offered(mentions, words) | coordinated
+        return Analysis(
+            tuple(words), corrections, tuple(mentions), homonym, content, sequence, unknown, asks_for, offered
+        )
 
     def _spans(self, words: Sequence[str]) -> list[tuple[int, int]]:
         """(size, start) of every span that could name something, longest first, then leftmost.
@@ -968,7 +974,7 @@ class Matcher:
         unknown_penalty = -UNKNOWN_PENALTY * len(analysis.unknown)  # "who wrote hamlet" is not small talk
         # Intents with the same slots fill them the same way: that is worked out once per question.
         filled = [self._fill(intent, mentions) for intent in self._shapes]
-        offered = _offered(mentions, analysis.words)
+        offered = analysis.offered
         # A yes-or-no question naming things of two kinds states a claim about how they are linked.
         claim = (
             analysis.words[:1] and analysis.words[0] in CLAIM_STARTS and len({t for m in mentions for t in m.types}) > 1

@@ -98,6 +98,19 @@ def test_two_sides_of_one_claim_are_answered_without_asking_which(bot: Bot, ques
     assert all(name in answer.text for name in named), answer.text
 
 
+def test_a_choice_with_a_side_the_sources_lack_is_answered_with_a_note(bot: Bot) -> None:
+    answer = bot.ask("tibialis anterior: deep or superficial peroneal nerve?")
+    assert (answer.status, answer.intent) == ("answered", "nerve_of_muscle"), answer.text
+    assert "deep peroneal nerve" in answer.text
+    assert any("not the superficial peroneal nerve" in note for note in answer.notes)
+
+
+def test_the_l5_vertebra_is_not_the_l5_root(bot: Bot) -> None:
+    answer = bot.ask("what does the L5 vertebra articulate with?")
+    assert answer.status == "no_answer"
+    assert "not the L5 vertebra" in answer.text
+
+
 def test_abbreviations_are_aliases(bot: Bot) -> None:
     assert "deep peroneal nerve" in bot.ask("what innervates EHL?").text
     assert "inferior gluteal nerve" in bot.ask("nerve to glute max").text
