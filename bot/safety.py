@@ -1304,7 +1304,7 @@ def _fires(rule: Rule, words: str) -> bool:
 
 # An exam vignette ("a 55-year-old man ... his foot slaps") describes a case to learn from, not the
 # asker's own care: it is not refused as personal advice (red flags still are).
-EXAM_CUES = re.compile(r"\b(vignette|exam|mcq|osce|stem|case|scenario|\d+[- ]?(year|yr)s?[- ]?old)\b")
+EXAM_CUES = re.compile(r"\b(vignette|exam|mcq|osce|stem|case|scenario|\d+[- ]?(year|yr)s?[- ]?old|medical students?)\b")
 
 
 def assess(text: str) -> Verdict:
