@@ -49,6 +49,7 @@ ANSWER_AT = 0.45
 CHITCHAT_AT = 0.55
 TIE_MARGIN = 0.01
 ANSWERABLE_MARGIN = 0.1
+MAX_FACTS = 100  # facts listed in one answer
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # Invisible format characters vanish rather than become spaces, so "blad\u200bder" still reads "bladder".
 _INVISIBLE = re.compile(r"[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
@@ -466,13 +467,12 @@ class Bot:
         entities = (*(e for e in conv.entities if e not in recent), *dict.fromkeys(recent))[-8:]
         return answer, replace(conv, pending=None, entities=entities)
 
-    def _in_source_words(self, row: Row, sources: list[Row]) -> Row:
+    def _in_source_words(self, row: Row, sources: list[Row], linked: Sequence[str]) -> Row:
         """An item names a thing as its sentences do: "lumbar canal stenosis" where the source says so,
         not the canonical "lumbar spinal stenosis". Only a form of as many words, and never for a
-        movement, whose other forms are verbs ("invert the foot")."""
+        movement, whose other forms are verbs ("invert the foot"). `linked`: the fact's two entities."""
         item, said = str(row["item"]), " ".join(s["sentence"] for s in sources).casefold()
-        ends = self.store.query("SELECT subject, object FROM facts WHERE id = ?", [row["fact_id"]])
-        for ent in (e for r in ends for e in (r["subject"], r["object"])):
+        for ent in linked:
             entity = self.entities.get(ent)
             if entity is None or entity["type"] == "movement" or entity["name"] not in item:
                 continue
@@ -524,11 +524,20 @@ class Bot:
         rows = self.store.query(intent.sql, dict(params))
         if not rows:
             return Rendered(False, _sentence(intent.answer["none"].format_map(names)), suggestions)
+        # A store far larger than ours can hold thousands of answers to one question: the first
+        # MAX_FACTS are given, and the rest counted, not silently dropped.
+        rows, unlisted = rows[:MAX_FACTS], len(rows) - min(len(rows), MAX_FACTS)
         by_fact: dict[str, list[Row]] = {}
         for row in self.store.sources(str(r["fact_id"]) for r in rows):
             if not focus or row["label"] in focus:
                 by_fact.setdefault(row["fact_id"], []).append(row)
-        rows = [self._in_source_words(r, by_fact[r["fact_id"]]) for r in rows if r["fact_id"] in by_fact]
+        rows = [r for r in rows if r["fact_id"] in by_fact]
+        ends = self.store.query(
+            f"SELECT id, subject, object FROM facts WHERE id IN ({', '.join('?' for _ in rows)})",
+            [r["fact_id"] for r in rows],
+        )
+        linked = {r["id"]: (r["subject"], r["object"]) for r in ends}
+        rows = [self._in_source_words(r, by_fact[r["fact_id"]], linked.get(r["fact_id"], ())) for r in rows]
         if not rows:
             said = f"The {join_items(focus, ', ')} {'says' if len(focus) == 1 else 'say'} nothing about that"
             return Rendered(False, f"{said}; ask without naming a source to hear what the others say.", suggestions)
@@ -549,6 +558,8 @@ class Bot:
         text = _sentence(intent.answer[key].format_map(fields)) if positive else ""
         if negative:
             text += f" The sources say this is not the case for: {join_items(negative)}."
+        if unlisted:
+            text += f" The sources state {unlisted} more facts like these, not listed here."
         conflicts, said = _conflicts(conflict_rows, citations)
         facts = tuple(dict.fromkeys(fact_ids))
         named = [ent for _, ent in params]
@@ -622,8 +633,15 @@ def _singular(name: str) -> str:
 
 
 def _says(text: str, name: str) -> bool:
-    """Whether casefolded `text` has `name` as whole words."""
-    return re.search(rf"(?<!\w){re.escape(name.casefold())}(?!\w)", text) is not None
+    """Whether casefolded `text` has `name` as whole words (no regex: names are many, each used once)."""
+    name = name.casefold()
+    start = text.find(name)
+    while start >= 0:
+        end = start + len(name)
+        if (start == 0 or not text[start - 1].isalnum()) and (end == len(text) or not text[end].isalnum()):
+            return True
+        start = text.find(name, start + 1)
+    return False
 
 
 def _one_claim(a: Reading, b: Reading) -> bool:
