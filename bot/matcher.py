@@ -730,6 +730,7 @@ class Matcher:
             self._slot_shape.append(shapes[shape])
         self._answers = [frozenset(i.answers) for i in self.intents]
         self._no_slots = shapes.get((), -1)
+        self._unfilled = [self._fill(intent, ()) for intent in self._shapes]  # for questions naming nothing
         self._index_examples()
         alias_words = {w for key in [*self.aliases, *self.homonyms] for w in key.split()}
         self.alias_pairs = {
@@ -973,7 +974,11 @@ class Matcher:
         mentions, asks_for = analysis.mentions, analysis.asks_for
         unknown_penalty = -UNKNOWN_PENALTY * len(analysis.unknown)  # "who wrote hamlet" is not small talk
         # Intents with the same slots fill them the same way: that is worked out once per question.
-        filled = [self._fill(intent, mentions) for intent in self._shapes]
+        if mentions:
+            kinds = [m.types[0] for m in mentions] if all(len(m.entity_ids) == 1 for m in mentions) else []
+            filled = [self._fill(intent, mentions, kinds) for intent in self._shapes]
+        else:
+            filled = list(self._unfilled)
         offered = analysis.offered
         # A yes-or-no question naming things of two kinds states a claim about how they are linked.
         claim = (
@@ -1007,21 +1012,22 @@ class Matcher:
         readings.sort(key=_reading_order)
         return readings
 
-    def _fill(self, intent: Intent, mentions: Sequence[Mention]) -> Filled:
+    def _fill(self, intent: Intent, mentions: Sequence[Mention], kinds: Sequence[str] = ()) -> Filled:
+        """`kinds`: each mention's one type, when no mention is ambiguous."""
         if not intent.slots:
             # Nothing named confirms the topic: the words alone must carry it.
             return Filled({}, (), 0.5, frozenset(t for m in mentions for t in m.types), frozenset())
         if not mentions:
             return Filled({}, tuple(intent.slots), 0.0, frozenset(), frozenset())
-        if len(intent.slots) == 1 and all(len(m.entity_ids) == 1 for m in mentions):
+        if kinds and len(intent.slots) == 1:
             # The common case, one slot and no ambiguous names: the first mention of a fitting type.
             ((slot, types),) = intent.slots.items()
-            for n, mention in enumerate(mentions):
-                if mention.types[0] in types:
-                    fit = max(0.85, 1.0 - 0.05 * types.index(mention.types[0]))
-                    spare = frozenset(m.types[0] for k, m in enumerate(mentions) if k != n)
-                    return Filled({slot: mention}, (), fit, spare, frozenset(mention.types))
-            return Filled({}, (slot,), 0.0, frozenset(m.types[0] for m in mentions), frozenset())
+            for n, kind in enumerate(kinds):
+                if kind in types:
+                    fit = max(0.85, 1.0 - 0.05 * types.index(kind))
+                    spare = frozenset(k for i, k in enumerate(kinds) if i != n)
+                    return Filled({slot: mentions[n]}, (), fit, spare, frozenset((kind,)))
+            return Filled({}, (slot,), 0.0, frozenset(kinds), frozenset())
         slots, missing = fill_slots(intent, mentions, self.entity_types)
         fit = 0.0 if missing else min(_type_fit(intent, s, m, self.entity_types) for s, m in slots.items())
         used = slots.values()
