@@ -777,7 +777,7 @@ class Matcher:
         self.example_words = {
             w for i in self.intents for ex in i.examples for w in self._example_sequence(ex) if w != SLOT
         }
-        self.postings: dict[str, list[tuple[int, float]]] = defaultdict(list)  # feature -> (example, idf squared)
+        self.postings: dict[str, dict[int, float]] = defaultdict(dict)  # feature -> {example: idf squared}
         self.example_intent: list[int] = []
         self.inverse_norm: list[float] = []
         self.empty_examples: set[int] = set()
@@ -788,7 +788,7 @@ class Matcher:
             if not words:
                 self.empty_examples.add(intent_idx)
             for w in words:
-                self.postings[w].append((idx, self.idf[w] ** 2))
+                self.postings[w][idx] = self.idf[w] ** 2
 
     @staticmethod
     def _example_sequence(example: str) -> list[str]:
@@ -805,11 +805,12 @@ class Matcher:
             return best
         idf = self.idf
         q_norm = math.sqrt(sum(idf.get(s, UNKNOWN_WEIGHT * (BIGRAM_WEIGHT if "_" in s else 1)) ** 2 for s in stems))
-        dots: dict[int, float] = {}
+        # Start from a copy of the longest posting list (done in C), then add the others to it.
+        lists = sorted((self.postings[s] for s in stems if s in self.postings), key=len, reverse=True)
+        dots: dict[int, float] = dict(lists[0]) if lists else {}
         get = dots.get
-        postings = self.postings
-        for s in stems:
-            for idx, square in postings.get(s, ()):
+        for posting in lists[1:]:
+            for idx, square in posting.items():
                 dots[idx] = get(idx, 0.0) + square
         example_intent, inverse_norm = self.example_intent, self.inverse_norm
         for idx, dot in dots.items():
