@@ -561,6 +561,7 @@ COMMON_WORDS = FUNCTION_WORDS | frozenset(
         "running",
         "sacral",
         "sartorius",
+        "sciatica",
         "say",
         "second",
         "see",
