@@ -831,10 +831,7 @@ class Matcher:
     def _correct(self, word: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """Vocabulary words a typo may have meant, best first, and the more distant ones it may have
         meant only where they complete a name with a neighbouring word ("trendelenburg gate")."""
-        if len(word) == 3 and word not in self.known and not word.isdigit():
-            swapped = self._swaps.get(word, ())  # "teh" is "the", "adn" is "and"
-            return ((swapped[0],) if len(swapped) == 1 else (word,)), ()
-        if word in self.known or len(word) < 4 or word.isdigit():
+        if word in self.known or len(word) < 3 or word.isdigit():
             return (word,), ()
         if word.endswith("s") and word[:-1] in self.vocabulary:
             return (word[:-1],), ()
@@ -844,6 +841,12 @@ class Matcher:
         cutoff = 75 if len(word) <= 5 else 80
         blocks, keys = self._blocks, _block_keys(word, len(word) <= SHORT_TYPO, len(word) > SHORT_TYPO)
         near = {w for n in range(len(word) - 2, len(word) + 3) for key in keys for w in blocks.get((key, n), ())}
+        if len(word) == 3:
+            # A three-letter word is only sure to be a swap ("teh" is "the"); one letter short of a
+            # longer word ("drp"), it is mended only where that completes a name ("foot drop").
+            swaps = self._swaps.get(word, ())
+            longer = (w for w in sorted(near) if len(w) == 4 and DamerauLevenshtein.distance(word, w) == 1)
+            return ((swaps[0],) if len(swaps) == 1 else (word,)), tuple(longer)
         candidates = sorted(near, key=lambda w: (len(w), w))
         found = process.extract(word, candidates, scorer=fuzz.ratio, processor=None, score_cutoff=cutoff, limit=4)
         swapped = [w for w in candidates if len(w) == len(word) and _one_transposition(word, w)]
