@@ -10,7 +10,7 @@ import unicodedata
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import lru_cache, partial
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -50,6 +50,7 @@ CHITCHAT_AT = 0.55
 TIE_MARGIN = 0.01
 ANSWERABLE_MARGIN = 0.1
 MAX_FACTS = 100  # facts listed in one answer
+_MARK = re.compile(r"\[(\d+)\]")  # a citation mark in an answer's text
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # Invisible format characters vanish rather than become spaces, so "blad\u200bder" still reads "bladder".
 _INVISIBLE = re.compile(r"[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
@@ -419,7 +420,7 @@ class Bot:
             answer = Answer("clarify", question, intent=intent.name, options=titles, **base)
             return answer, replace(conv, pending=Pending(pair), last=answer)
         focus = self._focus(analysis.words) if analysis else ()
-        answer, rendered = self._query(reading, base, focus)
+        answer, rendered = self._query(reading, base, focus, self._listed(reading, analysis))
         if not answer.answered:
             # A close reading the sources can answer beats one they cannot ("trendelenburg limp cause").
             for other in readings[1:3]:
@@ -489,6 +490,19 @@ class Bot:
                 )
                 item = item.replace(name, written) if written else item
         return row if item == row["item"] else {**row, "item": item}
+
+    def _listed(self, reading: Reading, analysis: Analysis | None) -> tuple[Mention, ...]:
+        """The other things a question names for a reading's one slot, when it lists them rather
+        than offers a choice: "L4, L5 and S1", not "L4 or S1"."""
+        if analysis is None or analysis.offered or len(reading.slots) != 1 or reading.intent.kind != "query":
+            return ()
+        ((slot, used),) = reading.slots.items()
+        types = reading.intent.slots[slot]
+        return tuple(
+            m
+            for m in analysis.mentions
+            if m != used and not m.ambiguous and m.types[0] in types and m.entity_ids != used.entity_ids
+        )
 
     def _focus(self, words: Sequence[str]) -> tuple[str, ...]:
         """The sections a question names ("the research section", "the blog"), by label; () for all.
@@ -579,13 +593,23 @@ class Bot:
             {s: self.entities[m.entity_ids[0]]["name"] for s, m in reading.slots.items()}
         )
 
-    def _query(self, reading: Reading, base: dict[str, Any], focus: tuple[str, ...] = ()) -> tuple[Answer, Rendered]:
-        """The Answer to a reading with all its slots filled: cached rendering plus this question's own words."""
+    def _query(
+        self, reading: Reading, base: dict[str, Any], focus: tuple[str, ...] = (), listed: Sequence[Mention] = ()
+    ) -> tuple[Answer, Rendered]:
+        """The Answer to a reading with all its slots filled: cached rendering plus this question's own words.
+
+        `listed`: more things named for the reading's one slot ("how are L4, L5 and S1 examined?"),
+        each answered in turn, in one text with one list of sources.
+        """
         params = tuple((slot, m.entity_ids[0]) for slot, m in reading.slots.items())
-        rendered = self._render(self._intent_index[reading.intent.name], params, focus)
-        slots = tuple(
-            Slot(s, m.entity_ids[0], self.entities[m.entity_ids[0]]["name"], m.text) for s, m in reading.slots.items()
-        )
+        index = self._intent_index[reading.intent.name]
+        rendered = self._render(index, params, focus)
+        if listed:
+            ((slot, _),) = params
+            each = [rendered, *(self._render(index, ((slot, m.entity_ids[0]),), focus) for m in listed)]
+            rendered = _merged(each)
+        named = [*reading.slots.items(), *((next(iter(reading.slots)), m) for m in listed)]
+        slots = tuple(Slot(s, m.entity_ids[0], self.entities[m.entity_ids[0]]["name"], m.text) for s, m in named)
         answer = Answer(
             "answered" if rendered.answered else "no_answer",
             rendered.text,
@@ -630,6 +654,40 @@ class Bot:
 def _singular(name: str) -> str:
     """A name with each word's plural "s" dropped: "hamstrings" and "hamstring" are one name."""
     return " ".join(w.casefold().removesuffix("s") for w in name.split())
+
+
+def _merged(each: Sequence[Rendered]) -> Rendered:
+    """Several renderings as one: texts in turn, sources numbered once across them, conflicts once."""
+    sources: list[Source] = []
+    number: dict[str, int] = {}  # sentence id -> its number in the merged list
+    texts: list[str] = []
+    conflicts: dict[str, Conflict] = {}
+    suggestions: list[str] = []
+    for rendered in each:
+        renumber: dict[int, int] = {}
+        for source in rendered.sources:
+            if source.sentence_id not in number:
+                number[source.sentence_id] = len(sources) + 1
+                sources.append(replace(source, number=len(sources) + 1))
+            renumber[source.number] = number[source.sentence_id]
+        texts.append(_MARK.sub(partial(_renumbered, renumber), rendered.text))
+        for c in rendered.conflicts:
+            sides = tuple(replace(side, sources=tuple(renumber[n] for n in side.sources)) for side in c.sides)
+            conflicts.setdefault(c.id, replace(c, sides=sides))
+        suggestions += rendered.suggestions
+    return Rendered(
+        any(r.answered for r in each),
+        " ".join(texts),
+        tuple(dict.fromkeys(suggestions)),
+        tuple(sources),
+        tuple(conflicts.values()),
+        tuple(dict.fromkeys(f for r in each for f in r.facts)),
+        tuple(dict.fromkeys(e for r in each for e in r.endpoints)),
+    )
+
+
+def _renumbered(renumber: dict[int, int], mark: re.Match[str]) -> str:
+    return f"[{renumber.get(int(mark[1]), mark[1])}]"
 
 
 def _says(text: str, name: str) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 
 import pytest
@@ -109,6 +110,25 @@ def test_the_l5_vertebra_is_not_the_l5_root(bot: Bot) -> None:
     answer = bot.ask("what does the L5 vertebra articulate with?")
     assert answer.status == "no_answer"
     assert "not the L5 vertebra" in answer.text
+
+
+def test_a_list_of_roots_is_answered_root_by_root_with_one_numbering(bot: Bot) -> None:
+    answer = bot.ask("how are the L4, L5 and S1 roots examined?")
+    assert answer.status == "answered", answer.text
+    for said in ("knee strength and reflexes", "great toe and foot dorsiflexion strength", "ankle reflexes"):
+        assert said in answer.text
+    assert [s.entity_id for s in answer.slots] == ["L4", "L5", "S1"]
+    numbers = [s.number for s in answer.sources]
+    assert numbers == list(range(1, len(numbers) + 1))
+    assert len({s.sentence_id for s in answer.sources}) == len(numbers)  # a sentence shared by two roots once
+    marks = {int(n) for n in re.findall(r"\[(\d+)\]", answer.text)}
+    assert marks == set(numbers)
+
+
+def test_a_choice_is_not_a_list(bot: Bot) -> None:
+    answer = bot.ask("which root supplies the tibialis anterior, L4 or S1?")  # one muscle, two offered roots
+    assert (answer.status, answer.intent) == ("answered", "roots_of_muscle"), answer.text
+    assert len(answer.slots) == 1
 
 
 def test_abbreviations_are_aliases(bot: Bot) -> None:
