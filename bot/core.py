@@ -64,6 +64,10 @@ TYPE_WORDS = {
     "muscle": "muscle",
     "muscles": "muscle",
 }
+MEDICINES_TEXT = (
+    "My two sources don't cover medicines or doses, so I can't answer that; a pharmacist or clinician can. "
+    "I can tell you which roots, nerves and muscles are involved."
+)
 GENERIC_SUGGESTIONS = (
     "what causes foot drop?",
     "which nerve supplies the tibialis anterior?",
@@ -252,18 +256,24 @@ class Bot:
                 notes=notes,
             )
             return answer, conv
-        verdict, analysis, ranked = self._understand(whole)
+        verdict, analysis, ranked, medicines = self._understand(whole)
         if verdict.kind == "emergency":
             return Answer("safety", safety.emergency_text(self.emergency), question=text, notes=notes), Conversation()
         notes += tuple(dict.fromkeys(f'Read "{a}" as "{b}".' for a, b in analysis.corrections))
         if verdict.kind == "advice":
             general, _ = self._respond(text, ranked[0], (), notes, Conversation(), analysis)
-            facts = f" {general.text}" if general.answered and general.confidence >= 0.7 else ""
+            # General facts only where they answer the question's own kind: not for a dose, and not
+            # everything about a name ("what exercises should I do for my L5 radiculopathy?").
+            relevant = general.answered and general.confidence >= 0.7 and general.intent != "about" and not medicines
+            facts = f" {general.text}" if relevant else ""
             answer = replace(general, status="safety", text=safety.ADVICE_TEXT + facts, related=(), options=())
             if not facts:
                 answer = replace(
                     answer, text=safety.ADVICE_TEXT.split(" What the sources")[0], sources=(), conflicts=()
                 )
+            return answer, replace(conv, pending=None)
+        if medicines:
+            answer = Answer("no_answer", MEDICINES_TEXT, question=text, notes=notes, suggestions=GENERIC_SUGGESTIONS)
             return answer, replace(conv, pending=None)
         if conv.pending:
             chosen = self._resolve_pending(conv.pending, analysis)
@@ -304,11 +314,13 @@ class Bot:
             return self._respond(text, top, readings, notes, conv, analysis, follow_up=True)
         return self._respond(text, top, readings, notes, conv, analysis)
 
-    def _understand_uncached(self, whole: str) -> tuple[safety.Verdict, Analysis, tuple[Reading, ...]]:
+    def _understand_uncached(self, whole: str) -> tuple[safety.Verdict, Analysis, tuple[Reading, ...], bool]:
         """What a question's words say, whatever the conversation: the safety verdict, on the whole
-        question since a red flag may come after the cut, then the matcher's analysis and readings."""
+        question since a red flag may come after the cut, the matcher's analysis and readings, and
+        whether it asks about medicines."""
         analysis = self.matcher.analyse(cut_question(whole)[0])
-        return safety.assess(whole), analysis, tuple(self.matcher.rank(analysis))
+        readings = tuple(self.matcher.rank(analysis))
+        return safety.assess(whole), analysis, readings, safety.about_medicines(whole)
 
     def _with_context(self, readings: list[Reading], analysis: Analysis, conv: Conversation) -> Reading:
         """Read elliptical follow-ups ("and L4?", "what does it do?") against the conversation."""

@@ -567,8 +567,8 @@ PERSON = _any(
 )
 # How much of a medicine.
 DOSE = _any(r"doses?", r"dosages?", r"dosing", r"mg", r"milligrams?", r"mcg", r"micrograms?", r"overdose")
-# Medicines and treatments people ask to be told to take.
-MEDICINE = _any(
+# Medicines by name, and the words for medicines in general.
+DRUG_WORDS = (
     r"ibuprofen",
     r"advil",
     r"motrin",
@@ -610,11 +610,15 @@ MEDICINE = _any(
     r"anti ?inflammatory",
     r"painkillers?",
     r"pain killers?",
-    r"pain relief",
     r"pain meds?",
     r"medications?",
     r"medicines?",
     r"meds",
+)
+# Medicines and treatments people ask to be told to take.
+MEDICINE = _any(
+    *DRUG_WORDS,
+    r"pain relief",
     r"pills?",
     r"tablets?",
     r"drugs?",
@@ -1319,6 +1323,16 @@ def assess(text: str) -> Verdict:
                     continue
                 return Verdict(rule.kind, rule.name)
     return SAFE
+
+
+# Doses and medicines are not in the sources at all: a question about them is never answered from
+# anatomy facts that share a word with it ("the steroid dose for an epidural at L5").
+_MEDICINES = re.compile(rf" (?:{DOSE}|{_any(*DRUG_WORDS, r'drugs?')})\b")
+
+
+def about_medicines(text: str) -> bool:
+    """Whether a question asks about a dose or a medicine, which the sources never cover."""
+    return _MEDICINES.search(read(text)) is not None
 
 
 def emergency_text(emergency: str) -> str:
