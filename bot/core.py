@@ -40,6 +40,7 @@ from .matcher import (
     Mention,
     Reading,
     fill_slots,
+    stem,
 )
 from .store import Row, Store
 from .text import tokens
@@ -259,7 +260,9 @@ class Bot:
         verdict, analysis, ranked, medicines = self._understand(whole)
         if verdict.kind == "emergency":
             return Answer("safety", safety.emergency_text(self.emergency), question=text, notes=notes), Conversation()
-        notes += tuple(dict.fromkeys(f'Read "{a}" as "{b}".' for a, b in analysis.corrections))
+        notes += tuple(
+            dict.fromkeys(f'Read "{a}" as "{b}".' for a, b in analysis.corrections if stem(a) != stem(b))
+        )  # "controls" read as "control" is not news
         if verdict.kind == "advice":
             general, _ = self._respond(text, ranked[0], (), notes, Conversation(), analysis)
             # General facts only where they answer the question's own kind: not for a dose, and not
@@ -441,7 +444,8 @@ class Bot:
                 close = near and other.score >= ANSWER_AT
                 usable = other.intent.kind == "query" and not other.missing
                 if close and usable and not any(m.ambiguous for m in other.slots.values()):
-                    alternative, alt_rendered = self._query(other, base, focus)
+                    instead = {**base, "runner_up": f"{reading.intent.name} ({reading.score:.2f})"}
+                    alternative, alt_rendered = self._query(other, instead, focus)
                     if alternative.answered:
                         answer, rendered, reading = alternative, alt_rendered, other
                         break
@@ -648,7 +652,8 @@ class Bot:
             message = f"I need to know which {wanted} you mean; please name it in your question."
         elif unknown:
             listed = ", ".join(f'"{w}"' for w in unknown[:3])
-            message = f"I don't know {listed}: my two sources don't cover it, so I can't answer."
+            them = "it" if len(unknown) == 1 else "them"
+            message = f"I don't know {listed}: my two sources don't cover {them}, so I can't answer."
         else:
             message = "My two sources don't cover that, so I can't answer it."
         related: tuple[Source, ...] = ()
