@@ -143,17 +143,22 @@ class Sessions:
 def clean_question(text: object) -> str:
     """Strip what must never reach a terminal or the matcher: escapes, controls, invisible marks."""
     text = text if isinstance(text, str) else str(text)
-    text = text[: MAX_QUESTION_CHARS * 4]
+    if len(text) > MAX_QUESTION_CHARS * 8:  # a pasted megabyte: its two ends are plenty for every check
+        text = f"{text[: MAX_QUESTION_CHARS * 4]} {text[-MAX_QUESTION_CHARS * 4 :]}"
     text = _ANSI.sub(" ", text)
     text = _INVISIBLE.sub("", unicodedata.normalize("NFC", text))
     return " ".join(_CONTROL.sub(" ", text).split())
 
 
 def cut_question(text: str) -> tuple[str, tuple[str, ...]]:
-    """Very long input is cut at MAX_QUESTION_CHARS for matching, with a note saying so."""
+    """Very long input is read by its two ends, MAX_QUESTION_CHARS in all, with a note saying so: a
+    pasted case usually opens with the findings and ends with the question."""
     if len(text) <= MAX_QUESTION_CHARS:
         return text, ()
-    return text[:MAX_QUESTION_CHARS], (f"Your question was cut to its first {MAX_QUESTION_CHARS} characters.",)
+    half = MAX_QUESTION_CHARS // 2
+    head, tail = text[:half].rsplit(" ", 1)[0], text[-half:].split(" ", 1)[-1]
+    note = f"Your question was long, so it was cut to its first and last {half} or so characters."
+    return f"{head} … {tail}", (note,)
 
 
 class Bot:
