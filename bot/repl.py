@@ -24,6 +24,7 @@ from prompt_toolkit.output import Output, create_output
 from prompt_toolkit.shortcuts import print_formatted_text
 from prompt_toolkit.styles import Style
 
+from . import safety
 from .answer import CONFLICT_LEAD, DISCLAIMER, Answer, Source
 from .core import Bot
 from .errors import BotError
@@ -94,7 +95,16 @@ def open_history(path: Path) -> History:
             pass
     except OSError:
         return InMemoryHistory()
-    return FileHistory(str(path))
+    return PrivateHistory(str(path))
+
+
+class PrivateHistory(FileHistory):
+    """File history that never writes down a question about someone's own health or an emergency:
+    it can be recalled in this session, but it is not left on disk."""
+
+    def store_string(self, string: str) -> None:
+        if not safety.assess(string).kind:
+            super().store_string(string)
 
 
 class ChatCompleter(Completer):
@@ -260,7 +270,7 @@ class Chat:
         if last is not None and last.status == "clarify" and last.options:
             hint = f" Reply with a number (1-{len(last.options)}) or a name"
         elif last is not None and last.sources:
-            count = f"{len(last.sources)} source" + ("s" if len(last.sources) > 1 else "")
+            count = f"{len(last.sources)} sources" if len(last.sources) > 1 else "source"
             hint = f" /sources: the {count} in full | /why: how I read it | /clear: new topic"
         else:
             hint = " Tab: complete names | Up: earlier questions | /help: commands"

@@ -150,7 +150,7 @@ def test_toolbar_hints_follow_the_last_answer(typist: Typist) -> None:
     typist.type("tell me about gluteus")
     assert "Reply with a number (1-3)" in to_plain_text(typist.chat.toolbar())
     typist.type("2")
-    assert "/sources: the 1 source in full" in to_plain_text(typist.chat.toolbar())
+    assert "/sources: the source in full" in to_plain_text(typist.chat.toolbar())
     assert "Ctrl-D: quit" in to_plain_text(typist.chat.toolbar())
 
 
@@ -161,6 +161,18 @@ def test_questions_go_to_the_history_file(bot: Bot, tmp_path: Path) -> None:
     with create_pipe_input() as pipe:
         Typist(bot, pipe, history=history).type("what causes foot drop?")
     assert "+what causes foot drop?" in path.read_text(encoding="utf-8")
+
+
+def test_questions_about_ones_own_health_are_not_written_to_the_history_file(bot: Bot, tmp_path: Path) -> None:
+    path = tmp_path / "history"
+    with create_pipe_input() as pipe:
+        typist = Typist(bot, pipe, history=open_history(path))
+        typist.type("my foot has gone numb and I can't control my bladder")
+        typist.type("is my foot drop permanent?")
+        typist.type("what causes foot drop?")
+    written = path.read_text(encoding="utf-8")
+    assert "+what causes foot drop?" in written
+    assert "bladder" not in written and "permanent" not in written
 
 
 def test_nothing_typed_reaches_the_screen_unescaped(typist: Typist) -> None:
