@@ -154,6 +154,15 @@ def render_items(
         key = (str(row["item"]), detail, negated)
         numbers = merged.setdefault(key, [])
         numbers.extend(n for n in citations.cite(str(row["fact_id"])) if n not in numbers)
+    # Rows naming the same item from the same sentences say it once, with all their details:
+    # "L5 nerve root (to the gluteus medius; to the gluteus minimus) [1]", not three times.
+    details: dict[tuple[str, bool, tuple[int, ...]], list[str]] = {}
+    for (item, detail, negated), numbers in merged.items():
+        details.setdefault((item, negated, tuple(numbers)), []).append(detail)
+    merged = {
+        (item, "; ".join(d for d in dict.fromkeys(found) if d), negated): list(numbers)
+        for (item, negated, numbers), found in details.items()
+    }
     grouped: dict[tuple[str, bool, tuple[int, ...]], list[str]] = {}
     for (item, detail, negated), numbers in merged.items():
         group = (detail, negated, tuple(numbers)) if merge else (item, negated, tuple(numbers))

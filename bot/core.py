@@ -246,7 +246,7 @@ class Bot:
                 key=lambda e: (types.index(self.entities[e]["type"]) if self.entities[e]["type"] in types else 99, e),
             ):
                 if self.entities[ent]["type"] in types and self.store.query(intent.sql, {slot: ent}):
-                    samples.append(intent.title.format_map({slot: self.entities[ent]["name"]}))
+                    samples.append(intent.title.format_map(self._names(((slot, ent),))))
                     break
         return samples
 
@@ -554,7 +554,7 @@ class Bot:
         cited sentence and the entities it leads to are looked up once per intent and entities.
         """
         intent = self.intents[intent_index]
-        names = {slot: self.entities[ent]["name"] for slot, ent in params}
+        names = self._names(params)
         suggestions = tuple(s.format_map(names) for s in intent.suggest)
         rows = self.store.query(intent.sql, dict(params))
         if not rows:
@@ -609,9 +609,15 @@ class Bot:
             (*found, *named),  # the question's own subject stays the most recent
         )
 
+    def _names(self, params: tuple[tuple[str, str], ...]) -> dict[str, str]:
+        """Template fields for entities in slots: their names, and {is} and {s} agreeing with the first."""
+        names = {slot: self.entities[ent]["name"] for slot, ent in params}
+        plural = bool(params) and _plural(self.entities[params[0][1]])
+        return names | {"is": "are" if plural else "is", "s": "" if plural else "s"}
+
     def _title(self, reading: Reading) -> str:
         return reading.intent.title.format_map(
-            {s: self.entities[m.entity_ids[0]]["name"] for s, m in reading.slots.items()}
+            self._names(tuple((s, m.entity_ids[0]) for s, m in reading.slots.items()))
         )
 
     def _query(
@@ -671,6 +677,12 @@ class Bot:
         if related:
             message += " Some related reading from the sources is below."
         return Answer("no_answer", message, related=related, suggestions=GENERIC_SUGGESTIONS, **base)
+
+
+def _plural(entity: Row) -> bool:
+    """Whether an entity's name takes a plural verb: a group, or a name ending in a plural word."""
+    last = str(entity["name"]).split()[-1]
+    return entity["type"] == "muscle_group" or (last.endswith("s") and not last.endswith(("us", "is", "ss")))
 
 
 def _singular(name: str) -> str:

@@ -16,7 +16,9 @@ from .knowledge import ENTITY_TYPES
 from .store import Store
 
 TEMPLATE_KEYS = ("one", "many", "none")
-SHARED_FIELDS = frozenset({"according", "items", "count"})
+# Fields every template may use besides its slots: {is} and {s} agree with the first slot's number
+# ("the hamstrings are", "the tibialis anterior performs").
+SHARED_FIELDS = frozenset({"according", "items", "count", "is", "s"})
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 _SQL_PARAM = re.compile(r"(?<!:):([A-Za-z_]\w*)")
 # libyaml's safe loader where PyYAML was built with it (its wheels are): ten times faster at startup.
