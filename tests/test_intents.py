@@ -29,7 +29,7 @@ def _edit(path: Path, old: str, new: str) -> None:
     ("old", "new", "message"),
     [
         ("= :muscle", "= :musle", "parameter :musle is not a slot"),
-        ("{according}, the {muscle} is innervated by the {items}.", "{according} {nerve}", "uses {nerve}"),
+        ("{according}, the {muscle} {is} innervated by the {items}.", "{according} {nerve}", "uses {nerve}"),
         ("FROM facts f", "FROM factz f", "sql does not run"),
         ("  muscle: [muscle, muscle_group]", "  muscle: [musle]", "unknown type 'musle'"),
         ("examples:", "examples: [", "not valid YAML"),
