@@ -155,9 +155,9 @@ def cut_question(text: str) -> tuple[str, tuple[str, ...]]:
     pasted case usually opens with the findings and ends with the question."""
     if len(text) <= MAX_QUESTION_CHARS:
         return text, ()
-    half = MAX_QUESTION_CHARS // 2
+    half = (MAX_QUESTION_CHARS - 3) // 2  # two halves and " … " between them
     head, tail = text[:half].rsplit(" ", 1)[0], text[-half:].split(" ", 1)[-1]
-    note = f"Your question was long, so it was cut to its first and last {half} or so characters."
+    note = f"Your question was long, so it was cut to its first and last {MAX_QUESTION_CHARS // 2} or so characters."
     return f"{head} … {tail}", (note,)
 
 
