@@ -195,4 +195,7 @@ def run(args: argparse.Namespace) -> int:
             "nervebot discord: Discord refused DISCORD_TOKEN; copy it again from the developer portal", file=sys.stderr
         )
         return 1
+    except OSError as exc:  # no network, DNS, a refused or dropped connection
+        print(f"nervebot discord: cannot reach Discord ({exc}); check the network", file=sys.stderr)
+        return 1
     return 0

@@ -283,13 +283,16 @@ def run(args: argparse.Namespace) -> int:
         app = create_app(
             bot, token=os.environ["SLACK_BOT_TOKEN"], signing_secret=os.environ.get("SLACK_SIGNING_SECRET")
         )
+        if http:
+            app.start(port=args.port)
+        else:
+            from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+            SocketModeHandler(app, os.environ["SLACK_APP_TOKEN"]).start()  # type: ignore[no-untyped-call]
     except BoltError as exc:
         print(f"nervebot slack: {exc}", file=sys.stderr)
         return 1
-    if http:
-        app.start(port=args.port)
-    else:
-        from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-        SocketModeHandler(app, os.environ["SLACK_APP_TOKEN"]).start()  # type: ignore[no-untyped-call]
+    except OSError as exc:  # no network, DNS, a refused or dropped connection, a port in use
+        print(f"nervebot slack: cannot reach Slack or open the port ({exc}); check the network", file=sys.stderr)
+        return 1
     return 0

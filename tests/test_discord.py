@@ -420,6 +420,22 @@ def test_missing_token_says_so_in_one_line_and_exits_2(
     assert "DISCORD_TOKEN" in err and len(err.splitlines()) == 1
 
 
+def test_no_network_is_one_line_not_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import bot.discord_app
+
+    class Offline:
+        def run(self, token: str) -> None:
+            raise OSError("Cannot connect to host discord.com:443")  # aiohttp's connector errors are OSErrors
+
+    monkeypatch.setenv("DISCORD_TOKEN", "token")
+    monkeypatch.setattr(bot.discord_app, "create_client", lambda bot: Offline())
+    assert run(argparse.Namespace(db=None)) == 1
+    err = capsys.readouterr().err.strip()
+    assert "cannot reach Discord" in err and len(err.splitlines()) == 1
+
+
 def test_without_discord_py_the_command_names_the_extra(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -404,6 +404,24 @@ def test_missing_tokens_name_the_variables_and_exit_2(
     assert "SLACK_BOT_TOKEN" in err and "SLACK_SIGNING_SECRET" in err and len(err.strip().splitlines()) == 1
 
 
+def test_no_network_is_one_line_not_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import urllib.error
+
+    import bot.slack_app
+
+    def offline(*args: object, **kwargs: object) -> None:
+        raise urllib.error.URLError("[Errno -2] Name or service not known")  # what slack_sdk raises offline
+
+    for name in ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"):
+        monkeypatch.setenv(name, "xoxb-test")
+    monkeypatch.setattr(bot.slack_app, "create_app", offline)
+    assert run(argparse.Namespace(http=False, port=3000, db=None)) == 1
+    err = capsys.readouterr().err.strip()
+    assert "cannot reach Slack" in err and "Name or service not known" in err and len(err.splitlines()) == 1
+
+
 def test_without_slack_bolt_the_command_names_the_extra(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
