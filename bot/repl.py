@@ -20,6 +20,8 @@ from prompt_toolkit.document import Document
 from prompt_toolkit.formatted_text import FormattedText, StyleAndTextTuples, to_plain_text
 from prompt_toolkit.history import FileHistory, History, InMemoryHistory
 from prompt_toolkit.input import Input
+from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
+from prompt_toolkit.keys import Keys
 from prompt_toolkit.output import Output, create_output
 from prompt_toolkit.shortcuts import print_formatted_text
 from prompt_toolkit.styles import Style
@@ -96,6 +98,21 @@ def open_history(path: Path) -> History:
     except OSError:
         return InMemoryHistory()
     return PrivateHistory(str(path))
+
+
+def _ignore_mouse() -> KeyBindings:
+    """The chat uses no mouse; and a pasted colour code ("\x1b[0m") looks to the terminal parser
+    like a mouse report, which prompt_toolkit's own handler fails on. Such reports are dropped."""
+    bindings = KeyBindings()
+
+    @bindings.add(Keys.Vt100MouseEvent)
+    def _(event: KeyPressEvent) -> None:
+        pass
+
+    return bindings
+
+
+_IGNORE_MOUSE = _ignore_mouse()
 
 
 class PrivateHistory(FileHistory):
@@ -188,6 +205,7 @@ class Chat:
                 style=STYLE,
                 input=input,
                 output=output,
+                key_bindings=_IGNORE_MOUSE,
             )
         return self._prompt
 

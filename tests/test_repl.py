@@ -183,6 +183,12 @@ def test_nothing_typed_reaches_the_screen_unescaped(typist: Typist) -> None:
     assert not re.search(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u202e]", shown)
 
 
+def test_a_pasted_colour_code_is_dropped_not_a_crash(typist: Typist) -> None:
+    # "\x1b[0m" parses as a mouse report; prompt_toolkit's own handler raised on it
+    shown = typist.type("what causes \x1b[31mfoot drop\x1b[0m?")
+    assert "L5 nerve root" in shown
+
+
 def test_printable_keeps_text_and_drops_escape_sequences() -> None:
     assert printable("a\x1b[31mred\x1b[0m\tline\nnext\x07") == "ared line\nnext"
 
