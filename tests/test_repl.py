@@ -183,12 +183,6 @@ def test_nothing_typed_reaches_the_screen_unescaped(typist: Typist) -> None:
     assert not re.search(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u202e]", shown)
 
 
-def test_a_pasted_colour_code_is_dropped_not_a_crash(typist: Typist) -> None:
-    # "\x1b[0m" parses as a mouse report; prompt_toolkit's own handler raised on it
-    shown = typist.type("what causes \x1b[31mfoot drop\x1b[0m?")
-    assert "L5 nerve root" in shown
-
-
 def test_printable_keeps_text_and_drops_escape_sequences() -> None:
     assert printable("a\x1b[31mred\x1b[0m\tline\nnext\x07") == "ared line\nnext"
 
@@ -340,6 +334,15 @@ def test_terminal_session_without_colour(terminal: Callable[..., Terminal], tmp_
     assert term.leave() == 0
     history = (tmp_path / "data" / "nervebot" / "history").read_text(encoding="utf-8")
     assert "+and L4?" in history and "+/why" in history
+
+
+def test_a_pasted_colour_code_is_dropped_not_a_crash(terminal: Callable[..., Terminal]) -> None:
+    term = terminal(NO_COLOR="1")
+    term.wait_for("ask>")
+    # "\x1b[0m" parses as a mouse report, and prompt_toolkit's own mouse handler raised on it
+    shown = term.ask("what causes \x1b[31mfoot drop\x1b[0m?")
+    assert "L5 nerve root" in shown
+    assert "Press ENTER" not in term.raw and "Traceback" not in term.raw
 
 
 def test_terminal_session_in_colour_with_unwritable_history(terminal: Callable[..., Terminal], tmp_path: Path) -> None:
