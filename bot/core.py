@@ -347,6 +347,8 @@ class Bot:
                 return same._replace(score=max(ANSWER_AT, same.score))
         if not conv.entities or analysis.unknown or not (PRONOUNS & content or not analysis.mentions):
             return top
+        if not PRONOUNS & content and not top.missing and top.score >= ANSWER_AT:
+            return top  # "what do the studies say about recovery?" is a question of its own, not about the last
         hinted = {
             TYPE_WORDS[b] for a, b in pairwise(analysis.words) if a in ("that", "this", "same") and b in TYPE_WORDS
         }
