@@ -477,17 +477,20 @@ def render_why(answer: Answer | None, width: int) -> StyleAndTextTuples:
 
 # -- entry points ---------------------------------------------------------------------------------------
 def answer_lines(bot: Bot, stdin: BinaryIO, stdout: TextIO) -> int:
-    """Piped mode: one question per line, plain answers, one conversation; commands work too."""
+    """Piped mode: one question per line, plain answers, one conversation; commands work too. Each
+    answer follows its question, echoed after "> ", so a saved transcript reads as the chat did."""
     chat = Chat(bot)
     first = True
     for raw in stdin:
-        reply = chat.reply(raw.decode("utf-8", errors="replace"))
+        line = raw.decode("utf-8", errors="replace")
+        reply = chat.reply(line)
         if reply.leave:
             break
         if reply.answer is None and not reply.fragments:
             continue
         text = to_text(reply.answer) if reply.answer is not None else to_plain_text(reply.fragments).rstrip("\n")
-        stdout.write(("" if first else "\n") + printable(text) + "\n")
+        asked = printable(" ".join(line.split()))
+        stdout.write(("" if first else "\n") + f"> {asked}\n" + printable(text) + "\n")
         stdout.flush()
         first = False
     return 0

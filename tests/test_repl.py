@@ -370,6 +370,7 @@ def test_piped_lines_are_one_plain_conversation(tmp_path: Path) -> None:
     text = _words(out.stdout.decode())
     assert out.returncode == 0 and out.stderr == b""
     assert "innervated by the deep peroneal nerve" in text
+    assert "> what about tibialis posterior?\nAccording to" in out.stdout.decode()  # each answer after its question
     assert "the tibialis posterior is innervated by the tibial nerve" in text
     assert "intent nerve_of_muscle" in text
     assert text.count(_words(DISCLAIMER)) == 2  # once per answer, no banner
