@@ -6,9 +6,11 @@
 OUT gets sources/ (the real documents plus generated ones whose sentences state the facts),
 knowledge/ (the real relations; the real entities and facts merged with generated ones: N entities
 of the real types, several aliases each, abbreviations and multi-word ones among them, families that
-share an ambiguous word, and facts quoting single sentences verbatim), `synthetic.eval.yaml` (questions
-about generated facts, in the *.eval.yaml format, so accuracy can be measured at scale) and
-`synth.json` (what was asked for and what was made). The same seed writes the same bytes.
+share an ambiguous word, and facts quoting single sentences verbatim; the generated facts go to
+knowledge/facts.synthetic.jsonl, one a line, which the build reads far faster than YAML),
+`synthetic.eval.yaml` (questions about generated facts, in the *.eval.yaml format, so accuracy can
+be measured at scale) and `synth.json` (what was asked for and what was made). The same seed writes
+the same bytes.
 
 Generated entities only relate to each other, so every real question keeps its real answer; what
 grows is everything the matcher, the store and the build must look through.
@@ -779,22 +781,21 @@ class Generator:
             fh.write(_dump({"homonyms": self.real_entities.get("homonyms", {})}))
 
     def _write_facts(self, out: Path) -> None:
-        with (out / "knowledge" / "facts.yaml").open("w", encoding="utf-8") as fh:
-            fh.write("# The real facts, then generated ones (benchmarks/synth.py).\n")
-            fh.write(_dump({"facts": self.real_facts["facts"]}))
+        with (out / "knowledge" / "facts.synthetic.jsonl").open("w", encoding="utf-8") as fh:
             for f in self.facts:
-                line = f"- {{subject: {f.subject.id}, relation: {f.relation}, object: {f.object.id}"
+                entry: dict[str, Any] = {"subject": f.subject.id, "relation": f.relation, "object": f.object.id}
                 if f.qualifier:
-                    line += f", qualifiers: [{f.qualifier}]"
+                    entry["qualifiers"] = [f.qualifier]
                 if f.note:
-                    line += f", note: {q(f.note)}"
+                    entry["note"] = f.note
                 if len(f.sources) == 1:
-                    doc, quote = f.sources[0]
-                    line += f", source: {doc}, quote: {q(quote)}}}\n"
+                    entry["source"], entry["quote"] = f.sources[0]
                 else:
-                    listed = ", ".join(f"{{document: {d}, quote: {q(t)}}}" for d, t in f.sources)
-                    line += f", sources: [{listed}]}}\n"
-                fh.write(line)
+                    entry["sources"] = [{"document": d, "quote": t} for d, t in f.sources]
+                fh.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        with (out / "knowledge" / "facts.yaml").open("w", encoding="utf-8") as fh:
+            fh.write("# The real facts; the generated ones are in facts.synthetic.jsonl (benchmarks/synth.py).\n")
+            fh.write(_dump({"facts": self.real_facts["facts"]}))
             fh.write(_dump({"not_claims": self.real_facts.get("not_claims", [])}))
             for doc, quote in self.not_claims:
                 fh.write(f"- {{document: {doc}, quote: {q(quote)}, reason: a chapter's lead-in, not a claim}}\n")

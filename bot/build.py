@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
+import os
 import sqlite3
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +17,114 @@ import sqlite_utils
 from .errors import KnowledgeError
 from .knowledge import Knowledge, load
 from .store import SCHEMA_VERSION
+
+# The schema, made with sqlite-utils. Every build runs the same statements in the same order: the
+# same inputs give the same bytes. Keys of facts and fact_sources are unique indexes made after the
+# rows are in (INDEXES), not primary keys: rows go in in input order (what `rowid` means), and their
+# ids come in no order at all.
+TABLES: tuple[tuple[str, dict[str, type], str | tuple[str, ...] | None, list[tuple[str, str, str]]], ...] = (
+    ("meta", {"key": str, "value": str}, "key", []),
+    ("documents", dict.fromkeys(["id", "title", "date", "kind", "origin", "file", "sha256", "text"], str), "id", []),
+    (
+        "sections",
+        dict.fromkeys(["id", "document_id", "label", "evidence"], str),
+        "id",
+        [("document_id", "documents", "id")],
+    ),
+    (
+        "sentences",
+        {"id": str, "document_id": str, "section_id": str, "position": int, "heading": str, "text": str, "refs": str},
+        "id",
+        [("document_id", "documents", "id"), ("section_id", "sections", "id")],
+    ),
+    ("entities", dict.fromkeys(["id", "type", "name", "description"], str), "id", []),
+    ("aliases", dict.fromkeys(["alias", "entity_id", "written"], str), "alias", [("entity_id", "entities", "id")]),
+    ("ambiguous_aliases", {"alias": str, "entity_id": str}, ("alias", "entity_id"), [("entity_id", "entities", "id")]),
+    ("homonyms", {"phrase": str, "explanation": str}, "phrase", []),
+    ("qualifiers", {"name": str, "shown": str}, "name", []),
+    ("relations", dict.fromkeys(["name", "description", "subject_types", "object_types", "reads"], str), "name", []),
+    (
+        "facts",
+        {
+            "id": str,
+            "subject": str,
+            "relation": str,
+            "object": str,
+            "qualifiers": str,
+            "negated": int,
+            "note": str,
+            "claim": str,
+        },
+        None,
+        [("subject", "entities", "id"), ("relation", "relations", "name"), ("object", "entities", "id")],
+    ),
+    (
+        "fact_sources",
+        {"fact_id": str, "sentence_id": str, "position": int, "quote": str},
+        None,
+        [("fact_id", "facts", "id"), ("sentence_id", "sentences", "id")],
+    ),
+    (
+        "conflicts",
+        dict.fromkeys(["id", "fact_a", "fact_b", "note"], str),
+        "id",
+        [("fact_a", "facts", "id"), ("fact_b", "facts", "id")],
+    ),
+    ("not_claims", {"sentence_id": str, "reason": str}, "sentence_id", [("sentence_id", "sentences", "id")]),
+)
+# Made after the rows are in: one sorted pass each instead of a million scattered inserts. The keys
+# of facts and fact_sources are unique indexes rather than primary keys for that reason: rows go in
+# in input order (what `rowid` means), and their ids come in no order at all.
+INDEXES = """
+CREATE UNIQUE INDEX "idx_facts_id"
+    ON "facts" ("id");
+CREATE UNIQUE INDEX "idx_fact_sources_fact_id_sentence_id"
+    ON "fact_sources" ("fact_id", "sentence_id");
+CREATE INDEX "idx_facts_relation_object"
+    ON "facts" ("relation", "object");
+CREATE INDEX "idx_facts_relation_subject"
+    ON "facts" ("relation", "subject");
+CREATE INDEX "idx_facts_subject"
+    ON "facts" ("subject");
+CREATE INDEX "idx_facts_object"
+    ON "facts" ("object");
+CREATE INDEX "idx_fact_sources_sentence_id"
+    ON "fact_sources" ("sentence_id");
+CREATE INDEX "idx_aliases_entity_id"
+    ON "aliases" ("entity_id");
+CREATE INDEX "idx_conflicts_fact_a"
+    ON "conflicts" ("fact_a");
+CREATE INDEX "idx_conflicts_fact_b"
+    ON "conflicts" ("fact_b");
+CREATE INDEX "idx_sentences_document_id_position"
+    ON "sentences" ("document_id", "position");
+"""
+# What ANALYZE says of a store of a million facts (benchmarks/synth.py, 100k:1M), rounded. SQLite
+# plans every query as for that store however small this one is, so the plans tests check on the
+# real knowledge are those a big store gets. Without statistics it takes `relation = ?` to pick ten
+# rows, and statistics measured on the 84 real facts say six: either way an intent that asks for
+# `subject = :x OR subject IN (...)` can be planned as a walk through a whole relation.
+PLANNER_STATS = (
+    ("facts", "idx_facts_id", "1000000 1"),
+    ("facts", "idx_facts_relation_object", "1000000 66667 30"),
+    ("facts", "idx_facts_relation_subject", "1000000 66667 25"),
+    ("facts", "idx_facts_subject", "1000000 70"),
+    ("facts", "idx_facts_object", "1000000 50"),
+    ("fact_sources", "idx_fact_sources_fact_id_sentence_id", "1050000 1 1"),
+    ("fact_sources", "idx_fact_sources_sentence_id", "1050000 2"),
+    ("sentences", "sqlite_autoindex_sentences_1", "920000 1"),
+    ("sentences", "idx_sentences_document_id_position", "920000 210 1"),
+    ("sections", "sqlite_autoindex_sections_1", "13000 1"),
+    ("documents", "sqlite_autoindex_documents_1", "4300 1"),
+    ("entities", "sqlite_autoindex_entities_1", "21000 1"),
+    ("aliases", "sqlite_autoindex_aliases_1", "100000 1"),
+    ("aliases", "idx_aliases_entity_id", "100000 5"),
+    ("ambiguous_aliases", "sqlite_autoindex_ambiguous_aliases_1", "2200 3 1"),
+    ("conflicts", "sqlite_autoindex_conflicts_1", "1000 1"),
+    ("conflicts", "idx_conflicts_fact_a", "1000 1"),
+    ("conflicts", "idx_conflicts_fact_b", "1000 1"),
+    ("not_claims", "sqlite_autoindex_not_claims_1", "4300 1"),
+)
 
 
 @dataclass(frozen=True)
@@ -37,146 +149,88 @@ class BuildReport:
         return out
 
 
-def _write(db: sqlite_utils.Database, k: Knowledge) -> None:
-    db.execute("PRAGMA foreign_keys = ON")
-    db.table("meta").insert_all(
-        [{"key": "schema_version", "value": str(SCHEMA_VERSION)}, {"key": "inputs_sha256", "value": k.inputs_digest}],
-        pk="key",
+def _write(conn: sqlite3.Connection, k: Knowledge) -> None:
+    """The rows in one transaction, in input order (which is what `rowid` means), then the indexes."""
+    db = sqlite_utils.Database(conn)
+    for name, columns, pk, foreign_keys in TABLES:
+        db[name].create(columns, pk=pk, foreign_keys=foreign_keys)  # type: ignore[union-attr]
+    conn.execute("BEGIN")
+    conn.executemany(
+        "INSERT INTO meta VALUES (?, ?)",
+        [("schema_version", str(SCHEMA_VERSION)), ("inputs_sha256", k.inputs_digest)],
     )
-    db.table("documents").insert_all(
+    conn.executemany(
+        "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (
-            {
-                "id": d.id,
-                "title": d.title,
-                "date": d.date,
-                "kind": d.kind,
-                "origin": d.origin,
-                "file": d.file,
-                "sha256": hashlib.sha256(d.text.encode()).hexdigest(),
-                "text": d.text,
-            }
+            (d.id, d.title, d.date, d.kind, d.origin, d.file, hashlib.sha256(d.text.encode()).hexdigest(), d.text)
             for d in k.documents
         ),
-        pk="id",
     )
-    db.table("sections").insert_all(
+    conn.executemany(
+        "INSERT INTO sections VALUES (?, ?, ?, ?)",
+        ((s.id, s.document_id, s.label, s.evidence) for d in k.documents for s in d.sections),
+    )
+    conn.executemany(
+        "INSERT INTO sentences VALUES (?, ?, ?, ?, ?, ?, ?)",
         (
-            {"id": s.id, "document_id": s.document_id, "label": s.label, "evidence": s.evidence}
+            (s.id, sec.document_id, sec.id, s.position, s.heading, s.text, s.refs)
             for d in k.documents
-            for s in d.sections
+            for sec in d.sections
+            for s in sec.sentences
         ),
-        pk="id",
-        foreign_keys=[("document_id", "documents", "id")],
     )
-    db.table("sentences").insert_all(
+    conn.executemany(
+        "INSERT INTO entities VALUES (?, ?, ?, ?)",
+        ((e.id, e.type, e.name, e.description) for e in k.entities.values()),
+    )
+    conn.executemany(
+        "INSERT INTO aliases VALUES (?, ?, ?)",
+        ((key, ent_id, written) for key, (ent_id, written) in sorted(k.aliases.items())),
+    )
+    conn.executemany(
+        "INSERT INTO ambiguous_aliases VALUES (?, ?)",
+        ((key, ent_id) for key, ids in sorted(k.ambiguous.items()) for ent_id in ids),
+    )
+    conn.executemany("INSERT INTO homonyms VALUES (?, ?)", sorted(k.homonyms.items()))
+    conn.executemany("INSERT INTO qualifiers VALUES (?, ?)", k.qualifiers.items())
+    conn.executemany(
+        "INSERT INTO relations VALUES (?, ?, ?, ?, ?)",
         (
-            {
-                "id": s.id,
-                "document_id": sec.document_id,
-                "section_id": sec.id,
-                "position": s.position,
-                "heading": s.heading,
-                "text": s.text,
-                "refs": s.refs,
-            }
-            for sec, s in k.sentences()
-        ),
-        pk="id",
-        foreign_keys=[("document_id", "documents", "id"), ("section_id", "sections", "id")],
-    )
-    db.table("sentences").enable_fts(["text"], fts_version="FTS5", tokenize="porter")
-    db.table("entities").insert_all(
-        ({"id": e.id, "type": e.type, "name": e.name, "description": e.description} for e in k.entities.values()),
-        pk="id",
-    )
-    db.table("aliases").insert_all(
-        (
-            {"alias": key, "entity_id": ent_id, "written": written}
-            for key, (ent_id, written) in sorted(k.aliases.items())
-        ),
-        pk="alias",
-        foreign_keys=[("entity_id", "entities", "id")],
-    )
-    db.table("ambiguous_aliases").insert_all(
-        ({"alias": key, "entity_id": ent_id} for key, ids in sorted(k.ambiguous.items()) for ent_id in ids),
-        pk=("alias", "entity_id"),
-        foreign_keys=[("entity_id", "entities", "id")],
-    )
-    db.table("homonyms").insert_all(
-        ({"phrase": key, "explanation": why} for key, why in sorted(k.homonyms.items())), pk="phrase"
-    )
-    db.table("qualifiers").insert_all(({"name": q, "shown": shown} for q, shown in k.qualifiers.items()), pk="name")
-    db.table("relations").insert_all(
-        (
-            {
-                "name": r.name,
-                "description": r.description,
-                "subject_types": " ".join(r.subject_types),
-                "object_types": " ".join(r.object_types),
-                "reads": r.reads,
-            }
+            (r.name, r.description, " ".join(r.subject_types), " ".join(r.object_types), r.reads)
             for r in k.relations.values()
         ),
-        pk="name",
     )
-    db.table("facts").insert_all(
+    conn.executemany(
+        "INSERT INTO facts VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (
-            {
-                "id": f.id,
-                "subject": f.subject,
-                "relation": f.relation,
-                "object": f.object,
-                "qualifiers": " ".join(f.qualifiers),
-                "negated": int("not" in f.qualifiers),
-                "note": f.note,
-                "claim": f.claim,
-            }
+            (f.id, f.subject, f.relation, f.object, " ".join(f.qualifiers), int("not" in f.qualifiers), f.note, f.claim)
             for f in k.facts.values()
         ),
-        pk="id",
-        foreign_keys=[("subject", "entities", "id"), ("relation", "relations", "name"), ("object", "entities", "id")],
     )
-    db.table("fact_sources").insert_all(
-        (
-            {"fact_id": f.id, "sentence_id": s.sentence_id, "position": i, "quote": s.quote}
-            for f in k.facts.values()
-            for i, s in enumerate(f.sources)
-        ),
-        pk=("fact_id", "sentence_id"),
-        foreign_keys=[("fact_id", "facts", "id"), ("sentence_id", "sentences", "id")],
+    conn.executemany(
+        "INSERT INTO fact_sources VALUES (?, ?, ?, ?)",
+        ((f.id, s.sentence_id, i, s.quote) for f in k.facts.values() for i, s in enumerate(f.sources)),
     )
-    db.table("conflicts").insert_all(
-        ({"id": c.id, "fact_a": c.fact_a, "fact_b": c.fact_b, "note": c.note} for c in k.conflicts),
-        pk="id",
-        foreign_keys=[("fact_a", "facts", "id"), ("fact_b", "facts", "id")],
+    conn.executemany(
+        "INSERT INTO conflicts VALUES (?, ?, ?, ?)", ((c.id, c.fact_a, c.fact_b, c.note) for c in k.conflicts)
     )
-    db.table("not_claims").insert_all(
-        ({"sentence_id": sid, "reason": reason} for sid, reason in sorted(k.not_claims.items())),
-        pk="sentence_id",
-        foreign_keys=[("sentence_id", "sentences", "id")],
-    )
-    for table, columns in (
-        ("facts", ["relation", "object"]),
-        ("facts", ["relation", "subject"]),
-        ("facts", ["subject"]),
-        ("facts", ["object"]),
-        ("fact_sources", ["sentence_id"]),
-        ("aliases", ["entity_id"]),
-        ("conflicts", ["fact_a"]),
-        ("conflicts", ["fact_b"]),
-        ("sentences", ["document_id", "position"]),
-    ):
-        db.table(table).create_index(columns)
-    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    conn.executemany("INSERT INTO not_claims VALUES (?, ?)", sorted(k.not_claims.items()))
+    conn.execute("COMMIT")
+    db["sentences"].enable_fts(["text"], tokenize="porter")  # type: ignore[union-attr]  # filled in one statement
+    conn.executescript(INDEXES)
+    conn.execute("ANALYZE sqlite_master")  # creates sqlite_stat1, and nothing in it
+    conn.executemany("INSERT INTO sqlite_stat1 VALUES (?, ?, ?)", PLANNER_STATS)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
 def _report(k: Knowledge) -> BuildReport:
+    sentences = k.sentences()
     cited = {s.sentence_id for f in k.facts.values() for s in f.sources}
-    content = [(sec, s) for sec, s in k.sentences() if s.id not in k.not_claims]
-    uncovered = [(s.id, s.text) for _, s in content if s.id not in cited]
+    content = [s for _, s in sentences if s.id not in k.not_claims]
+    uncovered = [(s.id, s.text) for s in content if s.id not in cited]
     counts = {
         "documents": len(k.documents),
-        "sentences": len(k.sentences()),
+        "sentences": len(sentences),
         "entities": len(k.entities),
         "aliases": len(k.aliases),
         "facts": len(k.facts),
@@ -186,22 +240,40 @@ def _report(k: Knowledge) -> BuildReport:
     return BuildReport(counts, len(content), len(content) - len(uncovered), uncovered)
 
 
+@contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Millions of small objects that never form cycles: the cyclic collector would only walk them again and again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def build(root: Path, out: Path) -> BuildReport:
     """Check every input, then write facts.db atomically (a half-built file never replaces a good one)."""
-    k = load(root)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.unlink(missing_ok=True)
-    conn = sqlite3.connect(tmp)
-    try:
-        db = sqlite_utils.Database(conn)
-        with conn:
-            _write(db, k)
-        conn.execute("VACUUM")
-    finally:
+    with _no_cyclic_gc():
+        k = load(root)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = out.with_name(out.name + ".tmp")
+        tmp.unlink(missing_ok=True)
+        conn = sqlite3.connect(tmp, isolation_level=None)
+        try:
+            # A file that only replaces facts.db once it is whole needs no rollback journal.
+            conn.execute("PRAGMA journal_mode = OFF")
+            conn.execute("PRAGMA synchronous = OFF")
+            _write(conn, k)
+        except BaseException:
+            conn.close()
+            tmp.unlink(missing_ok=True)
+            raise
         conn.close()
-    tmp.replace(out)
-    return _report(k)
+        with tmp.open("rb+") as fh:
+            os.fsync(fh.fileno())
+        tmp.replace(out)
+        return _report(k)
 
 
 def dump(path: Path) -> str:

@@ -206,6 +206,7 @@ class Bot:
         for r in self.store.query("SELECT written, entity_id FROM aliases ORDER BY length(written) DESC, written"):
             self._written.setdefault(r["entity_id"], []).append(r["written"])
         self.section_labels = [r["label"] for r in self.store.query("SELECT label FROM sections ORDER BY id")]
+        self._section_words = [(label, set(tokens(label))) for label in self.section_labels]
         self._render = lru_cache(maxsize=4096)(self._render_uncached)
         # A question asked again (a class asks the same things) is read once: its text decides all of it.
         self._understand = lru_cache(maxsize=remember)(self._understand_uncached)
@@ -535,7 +536,7 @@ class Bot:
         cues = {SOURCE_WORDS[w] for w in words if w in SOURCE_WORDS}
         if not cues:
             return ()
-        labels = [(label, set(tokens(label))) for label in self.section_labels]
+        labels = self._section_words
         return tuple(label for label, said in labels if cues <= said) or tuple(
             label for label, said in labels if cues & said
         )
@@ -569,9 +570,13 @@ class Bot:
             if not focus or row["label"] in focus:
                 by_fact.setdefault(row["fact_id"], []).append(row)
         rows = [r for r in rows if r["fact_id"] in by_fact]
-        ends = self.store.query(
-            f"SELECT id, subject, object FROM facts WHERE id IN ({', '.join('?' for _ in rows)})",
-            [r["fact_id"] for r in rows],
+        ends = (
+            []
+            if not rows
+            else self.store.query(
+                f"SELECT id, subject, object FROM facts WHERE id IN ({', '.join('?' for _ in rows)})",
+                [r["fact_id"] for r in rows],
+            )
         )
         linked = {r["id"]: (r["subject"], r["object"]) for r in ends}
         rows = [self._in_source_words(r, by_fact[r["fact_id"]], linked.get(r["fact_id"], ())) for r in rows]

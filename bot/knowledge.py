@@ -2,21 +2,31 @@
 
 Everything wrong is reported as one line naming the file, the entry and the fix, and the build
 stops before it writes anything. The result is plain data for `build.py` to store.
+
+Facts may also come as JSON Lines, for lists too long to parse as YAML in good time (a generated
+store of a million facts): every `knowledge/facts*.jsonl`, in name order, adds one fact per line
+after those of facts.yaml, each a JSON object with the keys a facts.yaml entry has, checked the
+same way. Not-claims and conflicts stay in facts.yaml.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+import io
+import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
 from .errors import KnowledgeError
 from .sentences import Sentence, split_section, squash
 from .text import normalize
+
+# libyaml's parser when PyYAML was built with it (wheels are), else the pure-Python one: same results.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 ENTITY_TYPES = (
     "root",
@@ -35,7 +45,7 @@ ENTITY_TYPES = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Section:
     id: str
     document_id: str
@@ -44,7 +54,7 @@ class Section:
     sentences: tuple[Sentence, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Document:
     id: str
     file: str
@@ -56,7 +66,7 @@ class Document:
     sections: tuple[Section, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entity:
     id: str
     type: str
@@ -65,7 +75,7 @@ class Entity:
     aliases: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Relation:
     name: str
     description: str
@@ -75,14 +85,13 @@ class Relation:
     reads_not: str
 
 
-@dataclass(frozen=True)
-class FactSource:
+# Facts and their sources are NamedTuples: a big store makes a million of each, at half a dataclass's cost.
+class FactSource(NamedTuple):
     sentence_id: str
     quote: str
 
 
-@dataclass(frozen=True)
-class Fact:
+class Fact(NamedTuple):
     id: str
     subject: str
     relation: str
@@ -93,7 +102,7 @@ class Fact:
     sources: tuple[FactSource, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Conflict:
     id: str
     fact_a: str
@@ -121,7 +130,7 @@ class Knowledge:
 
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
     except FileNotFoundError:
         raise KnowledgeError(f"{path}: missing; every knowledge file is required") from None
     except yaml.YAMLError as exc:
@@ -141,6 +150,27 @@ def _need(entry: dict[str, Any], key: str, where: str) -> Any:
     return entry[key]
 
 
+class _DocumentText:
+    """A document's sentences joined by newlines, to find the first one holding a quote in one search.
+
+    Sentences and quotes are squashed, so neither holds a newline and a match never spans two sentences.
+    """
+
+    def __init__(self, sentences: list[Sentence]) -> None:
+        self.sentences = sentences
+        self.text = "\n".join(s.text for s in sentences)
+        self.starting_at: dict[int, Sentence] = {}
+        start = 0
+        for s in sentences:
+            self.starting_at[start] = s
+            start += len(s.text) + 1
+
+    def first_holding(self, quote: str) -> Sentence | None:
+        """The first sentence that holds `quote`, as trying each sentence in turn would find."""
+        found = self.text.find(quote) if self.sentences else -1
+        return None if found < 0 else self.starting_at[self.text.rfind("\n", 0, found) + 1]
+
+
 class _Builder:
     """Loads the files in order, keeping the first problem of each entry as one line."""
 
@@ -155,6 +185,30 @@ class _Builder:
         if path.exists():
             self._digest.update(rel.encode() + b"\0" + path.read_bytes() + b"\0")
         return _read_yaml(path)
+
+    def read_lines(self, rel: str) -> Iterator[tuple[int, Any]]:
+        """(line number, value) for each non-blank line of a JSON Lines file; a line that is not JSON is an error."""
+        raw = (self.root / rel).read_bytes()
+        self._digest.update(rel.encode() + b"\0" + raw + b"\0")
+        decode = json.JSONDecoder().raw_decode
+        for n, line in enumerate(io.BytesIO(raw), 1):
+            try:
+                text = line.rstrip(b"\n").decode("utf-8")
+                value, end = decode(text)  # a line that is one value and nothing else: the fast, common case
+                if end != len(text):
+                    raise ValueError(text)
+            except UnicodeDecodeError:
+                self.error(f"{rel}: line {n} is not UTF-8 text; save the file as UTF-8")
+                continue
+            except ValueError:
+                if not text.strip():
+                    continue
+                try:
+                    value = json.loads(text)  # spaces around the value, or the error to report
+                except json.JSONDecodeError as exc:
+                    self.error(f"{rel}: line {n} is not valid JSON ({exc.msg}); fix the syntax")
+                    continue
+            yield n, value
 
     def error(self, message: str) -> None:
         self.errors.append(message)
@@ -294,16 +348,11 @@ class _Builder:
         data = self.read("knowledge/facts.yaml")
         index = self._sentence_index()
         for i, entry in enumerate(data.get("facts") or []):
-            where = f"knowledge/facts.yaml: fact #{i + 1}"
-            try:
-                fact = self._fact(entry, where, index)
-            except KnowledgeError as exc:
-                self.error(str(exc))
-                continue
-            if fact.id in self.k.facts:
-                self.error(f"{where} ({fact.id}): duplicate fact; list both quotes under one entry's `sources`")
-            else:
-                self.k.facts[fact.id] = fact
+            self._add_fact(entry, f"knowledge/facts.yaml: fact #{i + 1}", index)
+        for path in sorted((self.root / "knowledge").glob("facts*.jsonl")):
+            rel = f"knowledge/{path.name}"
+            for n, entry in self.read_lines(rel):
+                self._add_fact(entry, f"{rel}: line {n}", index)
         for i, entry in enumerate(data.get("not_claims") or []):
             where = f"knowledge/facts.yaml: not_claims #{i + 1}"
             try:
@@ -318,15 +367,21 @@ class _Builder:
             except KnowledgeError as exc:
                 self.error(str(exc))
 
-    def _sentence_index(self) -> dict[str, list[tuple[str, Sentence]]]:
-        by_doc: dict[str, list[tuple[str, Sentence]]] = {}
-        for doc in self.k.documents:
-            by_doc[doc.id] = [(sec.id, s) for sec in doc.sections for s in sec.sentences]
-        return by_doc
+    def _add_fact(self, entry: Any, where: str, index: dict[str, _DocumentText]) -> None:
+        try:
+            fact = self._fact(entry, where, index)
+        except KnowledgeError as exc:
+            self.error(str(exc))
+            return
+        if fact.id in self.k.facts:
+            self.error(f"{where} ({fact.id}): duplicate fact; list both quotes under one entry's `sources`")
+        else:
+            self.k.facts[fact.id] = fact
 
-    def _sources(
-        self, entry: dict[str, Any], where: str, index: dict[str, list[tuple[str, Sentence]]]
-    ) -> list[FactSource]:
+    def _sentence_index(self) -> dict[str, _DocumentText]:
+        return {doc.id: _DocumentText([s for sec in doc.sections for s in sec.sentences]) for doc in self.k.documents}
+
+    def _sources(self, entry: dict[str, Any], where: str, index: dict[str, _DocumentText]) -> tuple[FactSource, ...]:
         raw = entry.get("sources") or (
             [{"document": entry.get("source"), "quote": entry.get("quote")}] if entry.get("quote") else []
         )
@@ -336,12 +391,13 @@ class _Builder:
         for src in raw:
             doc_id = _need(src, "document", where)
             quote = squash(str(_need(src, "quote", where)))
-            if doc_id not in index:
+            doc_text = index.get(doc_id)
+            if doc_text is None:
                 raise KnowledgeError(f"{where}: unknown document {doc_id!r}; use an id from sources/sources.yaml")
-            hits = [s for _, s in index[doc_id] if quote in s.text]
-            if not hits:
+            hit = doc_text.first_holding(quote)
+            if hit is None:
                 doc = next(d for d in self.k.documents if d.id == doc_id)
-                if quote in " ".join(s.text for _, s in index[doc_id]):
+                if quote in " ".join(s.text for s in index[doc_id].sentences):
                     problem = f"spans two sentences of {doc_id}; quote words from within one sentence"
                 elif quote in squash(doc.text):
                     problem = (
@@ -351,47 +407,62 @@ class _Builder:
                 else:
                     problem = f"is not in {doc_id}; copy the words exactly from sources/{doc.file}"
                 raise KnowledgeError(f"{where}: quote {_short(quote)!r} {problem}")
-            found.extend(FactSource(hit.id, quote) for hit in hits[:1])
-        return found
+            found.append(FactSource(hit.id, quote))
+        return tuple(found)
 
-    def _fact(self, entry: dict[str, Any], where: str, index: dict[str, list[tuple[str, Sentence]]]) -> Fact:
-        subject, relation, obj = (str(_need(entry, key, where)) for key in ("subject", "relation", "object"))
+    def _fact(self, entry: dict[str, Any], where: str, index: dict[str, _DocumentText]) -> Fact:
+        # Run once per fact, a million times for a big store: plain lookups, messages only on the way out.
+        subject = str(_need(entry, "subject", where))
+        relation = str(_need(entry, "relation", where))
+        obj = str(_need(entry, "object", where))
         where = f"{where} ({subject} {relation} {obj})"
         rel = self.k.relations.get(relation)
         if rel is None:
             raise KnowledgeError(
                 f"{where}: unknown relation {relation!r}; use one from knowledge/relations.yaml or add it there"
             )
-        for role, ent_id, allowed in (("subject", subject, rel.subject_types), ("object", obj, rel.object_types)):
-            ent = self.k.entities.get(ent_id)
-            if ent is None:
-                raise KnowledgeError(f"{where}: unknown {role} entity {ent_id!r}; add it to knowledge/entities.yaml")
-            if ent.type not in allowed:
-                raise KnowledgeError(
-                    f"{where}: {role} {ent_id} is a {ent.type}, but {relation} takes {'/'.join(allowed)}"
-                )
-        qualifiers = tuple(str(q) for q in entry.get("qualifiers") or [])
+        subject_entity, object_entity = self.k.entities.get(subject), self.k.entities.get(obj)
+        if (
+            subject_entity is None
+            or object_entity is None
+            or subject_entity.type not in rel.subject_types
+            or object_entity.type not in rel.object_types
+        ):
+            raise self._role_error(where, rel, subject, obj)
+        listed = entry.get("qualifiers")
+        qualifiers = tuple(str(q) for q in listed) if listed else ()
         for q in qualifiers:
             if q not in self.k.qualifiers:
                 raise KnowledgeError(f"{where}: unknown qualifier {q!r}; use one from knowledge/relations.yaml")
-        sources = self._sources(entry, where, index)
-        fact_id = fact_key(relation, subject, obj, qualifiers)
-        return Fact(
-            id=fact_id,
-            subject=subject,
-            relation=relation,
-            object=obj,
-            qualifiers=qualifiers,
-            note=str(entry.get("note") or ""),
-            claim=self._claim(rel, subject, obj, qualifiers),
-            sources=tuple(sources),
+        template = rel.reads_not if "not" in qualifiers and rel.reads_not else rel.reads
+        claim = template.format(subject=subject_entity.name, object=object_entity.name)
+        if qualifiers:
+            shown = [self.k.qualifiers[q] for q in qualifiers if q != "not"]
+            claim = f"{claim} ({', '.join(shown)})" if shown else claim
+        note = entry.get("note")
+        subject, relation, obj = subject_entity.id, rel.name, object_entity.id
+        return Fact(  # with the ids the entities and the relation hold: one string each, not one per fact
+            fact_key(relation, subject, obj, qualifiers),
+            subject,
+            relation,
+            obj,
+            qualifiers,
+            str(note) if note else "",
+            claim,
+            self._sources(entry, where, index),
         )
 
-    def _claim(self, rel: Relation, subject: str, obj: str, qualifiers: tuple[str, ...]) -> str:
-        template = rel.reads_not if "not" in qualifiers and rel.reads_not else rel.reads
-        claim = template.format(subject=self.k.entities[subject].name, object=self.k.entities[obj].name)
-        shown = [self.k.qualifiers[q] for q in qualifiers if q != "not"]
-        return f"{claim} ({', '.join(shown)})" if shown else claim
+    def _role_error(self, where: str, rel: Relation, subject: str, obj: str) -> KnowledgeError:
+        """The first of a fact's two entities that is unknown or of a type its relation does not take."""
+        for role, ent_id, allowed in (("subject", subject, rel.subject_types), ("object", obj, rel.object_types)):
+            ent = self.k.entities.get(ent_id)
+            if ent is None:
+                return KnowledgeError(f"{where}: unknown {role} entity {ent_id!r}; add it to knowledge/entities.yaml")
+            if ent.type not in allowed:
+                return KnowledgeError(
+                    f"{where}: {role} {ent_id} is a {ent.type}, but {rel.name} takes {'/'.join(allowed)}"
+                )
+        raise AssertionError("both entities are known and of the types the relation takes")
 
     def _conflict(self, entry: dict[str, Any], where: str) -> Conflict:
         conflict_id = str(_need(entry, "id", where))
@@ -424,7 +495,9 @@ class _Builder:
 
 def fact_key(relation: str, subject: str, obj: str, qualifiers: Iterable[str]) -> str:
     """A fact's id: the same fact gets the same id whatever order its qualifiers are listed in."""
-    return ":".join([relation, subject, obj, *sorted(str(q) for q in qualifiers)])
+    if not qualifiers:
+        return f"{relation}:{subject}:{obj}"
+    return ":".join([relation, subject, obj, *sorted(map(str, qualifiers))])
 
 
 def _short(text: str, limit: int = 60) -> str:

@@ -33,18 +33,25 @@ _READ_ONLY_ACTIONS = frozenset(
     {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION, sqlite3.SQLITE_RECURSIVE}
 )
 _FTS_WORD = re.compile(r"[0-9A-Za-z]{3,}")
+# A word in more sentences than this says little about which to read, and ranking them all is slow.
+_COMMON_WORD = 2000
+# `quick_check` reads every page: instant for the shipped store, seconds for a million facts. Past
+# this size only the tables every start reads are checked (SQLite itself refuses a file shorter
+# than its header says); damage elsewhere stops the query that meets it, with the same advice.
+_FULL_CHECK_BYTES = 64 * 2**20
+_STARTUP_TABLES = ("meta", "entities", "aliases", "ambiguous_aliases", "homonyms", "qualifiers", "relations")
 _REBUILD = "run `nervebot build` in a checkout, or point --db / NERVEBOT_DB at a good facts.db"
 
 Row = dict[str, Any]
 
 
 def _only_reads(action: int, arg1: str | None, arg2: str | None, *_: object) -> int:
-    """SQLite's authorizer: reads, functions and reading pragmas only.
+    """SQLite's authorizer: reads, functions, reading pragmas and `quick_check(table)` only.
 
     FTS5's constructor asks for UPDATE on sqlite_master while it reads its schema; the connection
     is opened `mode=ro` with `query_only`, so that request cannot write and is let through.
     """
-    if action in _READ_ONLY_ACTIONS or (action == sqlite3.SQLITE_PRAGMA and arg2 is None):
+    if action in _READ_ONLY_ACTIONS or (action == sqlite3.SQLITE_PRAGMA and (arg2 is None or arg1 == "quick_check")):
         return sqlite3.SQLITE_OK
     if action == sqlite3.SQLITE_UPDATE and arg1 == "sqlite_master":
         return sqlite3.SQLITE_OK
@@ -66,15 +73,25 @@ class Store:
         try:
             (version,) = conn.execute("PRAGMA user_version").fetchone()
             present = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-            (ok,) = conn.execute("PRAGMA quick_check").fetchone()
+            missing = [t for t in TABLES if t not in present]
+            ok = "ok" if missing else self._integrity(conn)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: unreadable or corrupt ({exc}); {_REBUILD}") from None
         if version != SCHEMA_VERSION:
             raise StoreError(f"{self.path}: schema version {version}, this nervebot needs {SCHEMA_VERSION}; {_REBUILD}")
-        missing = [t for t in TABLES if t not in present]
         if missing or ok != "ok":
             what = f"missing table {missing[0]}" if missing else f"integrity check says {ok}"
             raise StoreError(f"{self.path}: damaged ({what}); {_REBUILD}")
+
+    def _integrity(self, conn: sqlite3.Connection) -> str:
+        """What `quick_check` says: of the whole file if it is small, else of the tables every start reads."""
+        if self.path.stat().st_size <= _FULL_CHECK_BYTES:
+            return str(conn.execute("PRAGMA quick_check").fetchone()[0])
+        for table in _STARTUP_TABLES:
+            (ok,) = conn.execute(f"PRAGMA quick_check({table})").fetchone()
+            if ok != "ok":
+                return str(ok)
+        return "ok"
 
     def _conn(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
@@ -171,10 +188,11 @@ class Store:
         nodes = {n for r in seed for n in (r["subject"], r["object"])}
         for relation, pick in (("weakness_of", ("subject", "object")), ("innervates", ("subject",))):
             marks = ", ".join("?" for _ in nodes)
-            found = self.query(
-                f"""SELECT subject, object FROM facts
-                    WHERE relation = ? AND (subject IN ({marks}) OR object IN ({marks}))""",
-                [relation, *nodes, *nodes],
+            found = self.query(  # two lookups, not `subject IN (...) OR object IN (...)`: one index each
+                f"""SELECT subject, object FROM facts WHERE relation = ? AND subject IN ({marks})
+                    UNION ALL
+                    SELECT subject, object FROM facts WHERE relation = ? AND object IN ({marks})""",
+                [relation, *nodes, relation, *nodes],
             )
             nodes |= {r[key] for r in found for key in pick}
         marks = ", ".join("?" for _ in nodes)
@@ -189,15 +207,34 @@ class Store:
         )
 
     def related(self, words: Iterable[str], limit: int = 3) -> list[Row]:
-        """Closest source sentences by full-text search: "related reading" for an unanswered question."""
+        """Closest source sentences by full-text search: "related reading" for an unanswered question.
+
+        Words found in thousands of sentences ("nerve", "root" in a big store) are left out while
+        rarer ones remain: ranking every sentence that holds them takes a second. When they are
+        all there is, only the first sentences holding them are ranked.
+        """
         terms = [w for w in words if _FTS_WORD.fullmatch(w)]
         if not terms:
             return []
-        match = " OR ".join(f'"{t}"' for t in terms)
+        common = {t for t in set(terms) if self._holding(t) >= _COMMON_WORD}
+        rare = [t for t in terms if t not in common]
+        match = " OR ".join(f'"{t}"' for t in rare or terms)
+        if rare:
+            hits, where = "sentences_fts", "WHERE sentences_fts MATCH :match"
+        else:
+            hits, where = "(SELECT rowid, rank FROM sentences_fts WHERE sentences_fts MATCH :match LIMIT :cap)", ""
         return self.query(
-            """SELECT s.id AS sentence_id, s.text AS sentence, d.id AS document_id, d.title, sec.label, sec.evidence
-               FROM sentences_fts f JOIN sentences s ON s.rowid = f.rowid
-               JOIN sections sec ON sec.id = s.section_id JOIN documents d ON d.id = s.document_id
-               WHERE sentences_fts MATCH :match ORDER BY rank LIMIT :limit""",
-            {"match": match, "limit": limit},
+            f"""SELECT s.id AS sentence_id, s.text AS sentence, d.id AS document_id, d.title, sec.label, sec.evidence
+                FROM {hits} f JOIN sentences s ON s.rowid = f.rowid
+                JOIN sections sec ON sec.id = s.section_id JOIN documents d ON d.id = s.document_id
+                {where} ORDER BY f.rank LIMIT :limit""",
+            {"match": match, "limit": limit, "cap": _COMMON_WORD},
         )
+
+    def _holding(self, term: str) -> int:
+        """How many sentences hold `term`, counted no further than `_COMMON_WORD`."""
+        rows = self.query(
+            "SELECT count(*) AS n FROM (SELECT 1 FROM sentences_fts WHERE sentences_fts MATCH :term LIMIT :cap)",
+            {"term": f'"{term}"', "cap": _COMMON_WORD},
+        )
+        return int(rows[0]["n"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import json
 import os
 import sqlite3
 import subprocess
@@ -12,6 +13,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot import store
 from bot.build import build, dump
@@ -536,7 +538,7 @@ def test_installed_wheel_finds_its_bundled_facts_db(wheel, tmp_path):
     run_ok(sys.executable, "-m", "venv", venv, cwd=tmp_path)
     python = venv / "bin" / "python"
     run_ok(python, "-m", "pip", "install", "--no-deps", wheel, cwd=tmp_path)
-    run_ok(python, "-m", "pip", "install", "rapidfuzz", "prompt-toolkit", "sqlite-utils", "PyYAML", cwd=tmp_path)
+    run_ok(python, "-m", "pip", "install", "rapidfuzz", "prompt-toolkit", "PyYAML", cwd=tmp_path)
     site_packages = Path(
         run_ok(python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])", cwd=tmp_path).strip()
     )
@@ -573,3 +575,101 @@ def test_repeated_sentence_gets_its_own_id():
     sentences = split_section("The same words. Other words. The same words.", "doc.body")
     ids = [s.id for s in sentences]
     assert len(set(ids)) == 3 and ids[2] == ids[0] + "-2"
+
+
+# --- Facts as JSON Lines, for generated lists too long for YAML -------------------------------------
+
+
+def write_jsonl(project: Path, name: str, *lines: str) -> None:
+    (project / "knowledge" / name).write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
+
+
+def test_fact_from_json_lines_is_stored_like_the_same_fact_in_yaml(edit_yaml, project, tmp_path):
+    write_jsonl(project, "facts.extra.jsonl", "", json.dumps(new_fact()))
+    build(project, tmp_path / "jsonl.db")
+    add_fact(edit_yaml, new_fact())
+    (project / "knowledge" / "facts.extra.jsonl").unlink()
+    build(project, tmp_path / "yaml.db")
+    same = [line for line in dump(tmp_path / "yaml.db").splitlines() if "inputs_sha256" not in line]
+    assert [line for line in dump(tmp_path / "jsonl.db").splitlines() if "inputs_sha256" not in line] == same
+
+
+def test_json_lines_facts_come_after_the_yaml_ones_in_file_name_order(project, tmp_path):
+    write_jsonl(project, "facts.b.jsonl", json.dumps(new_fact(qualifiers=["possible"])))
+    write_jsonl(project, "facts.a.jsonl", json.dumps(new_fact(qualifiers=["also"])))
+    build(project, tmp_path / "facts.db")
+    last = rows(tmp_path / "facts.db", "SELECT id FROM facts ORDER BY rowid DESC LIMIT 2")
+    assert last == [("produces:L5:hip-extension:possible",), ("produces:L5:hip-extension:also",)]
+
+
+def test_json_lines_file_is_an_input_of_the_check(run_nervebot, project, tmp_path):
+    db = tmp_path / "facts.db"
+    build(project, db)
+    write_jsonl(project, "facts.extra.jsonl", json.dumps(new_fact()))
+    assert run_nervebot("build", "--check", "--root", project, "--db", db).returncode == 1
+
+
+def test_json_lines_line_that_is_not_json_is_one_line_error(run_nervebot, project, tmp_path):
+    write_jsonl(project, "facts.extra.jsonl", json.dumps(new_fact()), '{"subject": "L5", "relation": ')
+    build_fails_with(
+        run_nervebot, project, tmp_path, "knowledge/facts.extra.jsonl: line 2 is not valid JSON", "fix the syntax"
+    )
+
+
+def test_json_lines_fact_is_checked_like_a_yaml_fact(run_nervebot, project, tmp_path):
+    write_jsonl(project, "facts.extra.jsonl", json.dumps(new_fact(quote="The L5 root moves the whole leg.")))
+    build_fails_with(
+        run_nervebot,
+        project,
+        tmp_path,
+        "knowledge/facts.extra.jsonl: line 1 (L5 produces hip-extension)",
+        "is not in l5-blog-2020",
+    )
+
+
+def test_json_lines_fact_already_in_yaml_is_a_duplicate(run_nervebot, project, tmp_path):
+    first = yaml.safe_load((project / "knowledge" / "facts.yaml").read_text(encoding="utf-8"))["facts"][0]
+    write_jsonl(project, "facts.extra.jsonl", json.dumps(first))
+    build_fails_with(run_nervebot, project, tmp_path, "knowledge/facts.extra.jsonl: line 1", "duplicate fact")
+
+
+def test_json_lines_with_spaces_around_a_value_still_read(project, tmp_path):
+    write_jsonl(project, "facts.extra.jsonl", "  " + json.dumps(new_fact()) + " \r")
+    build(project, tmp_path / "facts.db")
+    assert rows(tmp_path / "facts.db", "SELECT 1 FROM facts WHERE id = 'produces:L5:hip-extension:possible'")
+
+
+# --- A big store's start: a full integrity check reads every page, so only what starts read is checked
+
+
+@pytest.fixture
+def big_store_check(monkeypatch):
+    """Treat every facts.db as too big to check whole."""
+    monkeypatch.setattr(store, "_FULL_CHECK_BYTES", 0)
+
+
+def test_big_store_passes_the_short_check(big_store_check, built_db):
+    assert Store(built_db).query("SELECT name FROM entities WHERE id = 'L5'") == [{"name": "L5 nerve root"}]
+
+
+def test_big_store_missing_its_last_page_says_to_build(big_store_check, built_db, tmp_path):
+    data = built_db.read_bytes()
+    path = tmp_path / "truncated.db"
+    path.write_bytes(data[:-4096])
+    with pytest.raises(StoreError, match=r"corrupt .* run `nervebot build`"):
+        Store(path)
+
+
+def test_big_store_with_a_damaged_alias_table_says_to_build(big_store_check, built_db):
+    conn = sqlite3.connect(built_db)
+    try:
+        (root,) = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'aliases'").fetchone()
+        (page_size,) = conn.execute("PRAGMA page_size").fetchone()
+    finally:
+        conn.close()
+    data = bytearray(built_db.read_bytes())
+    start = (root - 1) * page_size
+    data[start + 8 : start + page_size] = bytes((i * 7 + 13) & 0xFF for i in range(page_size - 8))
+    built_db.write_bytes(bytes(data))
+    with pytest.raises(StoreError, match="run `nervebot build`"):
+        Store(built_db)
