@@ -202,9 +202,6 @@ class Bot:
         self.sessions = Sessions(max_sessions, session_ttl)
         # The store is read-only, so a query's result never changes while the Bot lives.
         self._intent_index = {intent.name: i for i, intent in enumerate(self.intents)}
-        self._written: dict[str, list[str]] = {}  # entity -> its aliases as written, longest first
-        for r in self.store.query("SELECT written, entity_id FROM aliases ORDER BY length(written) DESC, written"):
-            self._written.setdefault(r["entity_id"], []).append(r["written"])
         self.section_labels = [r["label"] for r in self.store.query("SELECT label FROM sections ORDER BY id")]
         self._section_words = [(label, set(tokens(label))) for label in self.section_labels]
         self._render = lru_cache(maxsize=4096)(self._render_uncached)
@@ -492,6 +489,14 @@ class Bot:
         entities = (*(e for e in conv.entities if e not in recent), *dict.fromkeys(recent))[-8:]
         return answer, replace(conv, pending=None, entities=entities)
 
+    def _written(self, entity_id: str) -> list[str]:
+        """An entity's aliases as people write them, longest first (asked only when a quote names
+        the entity otherwise, so start-up does not load every alias of a big store)."""
+        rows = self.store.query(
+            "SELECT written FROM aliases WHERE entity_id = ? ORDER BY length(written) DESC, written", [entity_id]
+        )
+        return [r["written"] for r in rows]
+
     def _in_source_words(self, row: Row, sources: list[Row], linked: Sequence[str]) -> Row:
         """An item names a thing as its sentences do: "lumbar canal stenosis" where the source says so,
         not the canonical "lumbar spinal stenosis". Only a form of as many words, and never for a
@@ -507,7 +512,7 @@ class Bot:
                 written = next(
                     (
                         w
-                        for w in self._written.get(ent, ())
+                        for w in self._written(ent)
                         if len(w.split()) == words and _says(said, w) and _singular(w) != _singular(name)
                     ),
                     None,
@@ -605,7 +610,8 @@ class Bot:
         conflicts, said = _conflicts(conflict_rows, citations)
         facts = tuple(dict.fromkeys(fact_ids))
         named = [ent for _, ent in params]
-        found = [e for e in self.store.endpoints(facts) if e not in named]
+        # the entities the facts join, in fact order: what the answer was about, for follow-ups
+        found = [e for e in dict.fromkeys(e for f in facts for e in linked.get(f, ())) if e not in named]
         return Rendered(
             True,
             (text + said).strip(),
