@@ -88,6 +88,7 @@ class Rendered:
     conflicts: tuple[Conflict, ...] = ()
     facts: tuple[str, ...] = ()
     endpoints: tuple[str, ...] = ()  # the entities the answer is about, the question's own last
+    lead: str = ""  # "According to the ..., " when the text starts with it
 
 
 @dataclass(frozen=True)
@@ -198,10 +199,21 @@ class Bot:
                 r["object"]: r["subject"]
                 for r in self.store.query("SELECT subject, object FROM facts WHERE relation = 'weakness_of'")
             },
+            self._performers(),
         )
         self.sessions = Sessions(max_sessions, session_ttl)
         # The store is read-only, so a query's result never changes while the Bot lives.
         self._intent_index = {intent.name: i for i, intent in enumerate(self.intents)}
+        # the intent that says which muscles perform a movement: the first step of "the nerve of the dorsiflexor"
+        self._performed_by = next(
+            (
+                (i, slot)
+                for i, intent in enumerate(self.intents)
+                for slot, types in intent.slots.items()
+                if len(intent.slots) == 1 and "movement" in types and "muscle" in intent.answers
+            ),
+            None,
+        )
         self.section_labels = [r["label"] for r in self.store.query("SELECT label FROM sections ORDER BY id")]
         self._section_words = [(label, set(tokens(label))) for label in self.section_labels]
         self._render = lru_cache(maxsize=4096)(self._render_uncached)
@@ -489,6 +501,16 @@ class Bot:
         entities = (*(e for e in conv.entities if e not in recent), *dict.fromkeys(recent))[-8:]
         return answer, replace(conv, pending=None, entities=entities)
 
+    def _performers(self) -> dict[str, tuple[str, ...]]:
+        """Movement -> the muscles (and groups of them) the sources say perform it."""
+        doers: dict[str, list[str]] = {}
+        for r in self.store.query(
+            "SELECT f.object, f.subject FROM facts f JOIN entities e ON e.id = f.subject"
+            " WHERE f.relation = 'performs' AND e.type IN ('muscle', 'muscle_group') ORDER BY f.object, f.subject"
+        ):
+            doers.setdefault(r["object"], []).append(r["subject"])
+        return {movement: tuple(muscles) for movement, muscles in doers.items()}
+
     def _written(self, entity_id: str) -> list[str]:
         """An entity's aliases as people write them, longest first (asked only when a quote names
         the entity otherwise, so start-up does not load every alias of a big store)."""
@@ -612,6 +634,7 @@ class Bot:
         named = [ent for _, ent in params]
         # the entities the facts join, in fact order: what the answer was about, for follow-ups
         found = [e for e in dict.fromkeys(e for f in facts for e in linked.get(f, ())) if e not in named]
+        lead = _sentence(f"{citations.according()}, ")
         return Rendered(
             True,
             (text + said).strip(),
@@ -620,6 +643,7 @@ class Bot:
             conflicts,
             facts,
             (*found, *named),  # the question's own subject stays the most recent
+            lead if text.startswith(lead) else "",
         )
 
     def _names(self, params: tuple[tuple[str, str], ...]) -> dict[str, str]:
@@ -644,10 +668,17 @@ class Bot:
         params = tuple((slot, m.entity_ids[0]) for slot, m in reading.slots.items())
         index = self._intent_index[reading.intent.name]
         rendered = self._render(index, params, focus)
-        if listed:
+        first: list[Rendered] = []
+        via = next((m for m in reading.slots.values() if m.via), None)
+        if via is not None and self._performed_by is not None and len(params) == 1:
+            # "which nerve supplies the main dorsiflexor?": which muscles do it, then the answer for each
+            performed, movement_slot = self._performed_by
+            first = [self._render(performed, ((movement_slot, via.via),), focus)]
+            listed = [*(replace(via, entity_ids=(e,)) for e in via.entity_ids[1:]), *listed]
+        if first or listed:
             ((slot, _),) = params
-            each = [rendered, *(self._render(index, ((slot, m.entity_ids[0]),), focus) for m in listed)]
-            rendered = _merged(each)
+            each = (self._render(index, ((slot, m.entity_ids[0]),), focus) for m in listed)
+            rendered = _merged([*first, rendered, *each])
         named = [*reading.slots.items(), *((next(iter(reading.slots)), m) for m in listed)]
         slots = tuple(Slot(s, m.entity_ids[0], self.entities[m.entity_ids[0]]["name"], m.text) for s, m in named)
         answer = Answer(
@@ -710,14 +741,19 @@ def _merged(each: Sequence[Rendered]) -> Rendered:
     texts: list[str] = []
     conflicts: dict[str, Conflict] = {}
     suggestions: list[str] = []
+    lead = ""
     for rendered in each:
+        text = rendered.text
+        if rendered.lead and rendered.lead == lead:  # "According to the blog" once for what it says in turn
+            text = _sentence(text.removeprefix(lead))
+        lead = rendered.lead
         renumber: dict[int, int] = {}
         for source in rendered.sources:
             if source.sentence_id not in number:
                 number[source.sentence_id] = len(sources) + 1
                 sources.append(replace(source, number=len(sources) + 1))
             renumber[source.number] = number[source.sentence_id]
-        texts.append(_MARK.sub(partial(_renumbered, renumber), rendered.text))
+        texts.append(_MARK.sub(partial(_renumbered, renumber), text))
         for c in rendered.conflicts:
             sides = tuple(replace(side, sources=tuple(renumber[n] for n in side.sources)) for side in c.sides)
             conflicts.setdefault(c.id, replace(c, sides=sides))

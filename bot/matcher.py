@@ -33,6 +33,8 @@ CLAIM_BONUS = 0.2
 CLAIM_STARTS = frozenset(["is", "are", "does", "do", "did", "can", "could", "will", "would", "was", "were"])
 CHOICE_WORDS = frozenset({"or", "vs", "versus"})
 CHOICE_BONUS = 0.15
+AGENT_FIT = 0.95  # a muscle named by what it does fits a little less well than one named outright
+AGENT_PENALTY = 0.3  # ... and asking what a movement's doer has is not asking about the movement
 SHORT_TYPO = 5  # a typo in a word this long or shorter looks for candidates by one letter at each end
 WEAK_WORDS = frozenset({"weak", "weakness", "weaker", "weakened", "weakening", "paralysed", "paralyzed", "paresis"})
 # Words that say what kind of thing the answer is.
@@ -417,6 +419,7 @@ COMMON_WORDS = FUNCTION_WORDS | frozenset(
         "against",
         "ago",
         "answer",
+        "apart",
         "arm",
         "arms",
         "ask",
@@ -424,8 +427,10 @@ COMMON_WORDS = FUNCTION_WORDS | frozenset(
         "bed",
         "before",
         "below",
+        "besides",
         "between",
         "biceps",
+        "biggest",
         "body",
         "book",
         "both",
@@ -437,6 +442,7 @@ COMMON_WORDS = FUNCTION_WORDS | frozenset(
         "cervical",
         "chair",
         "chapter",
+        "chief",
         "child",
         "city",
         "class",
@@ -493,15 +499,19 @@ COMMON_WORDS = FUNCTION_WORDS | frozenset(
         "house",
         "hundred",
         "iliopsoas",
+        "important",
         "isnt",
         "itself",
         "joke",
+        "key",
         "kid",
+        "largest",
         "latae",
         "lecture",
         "left",
         "like",
         "longus",
+        "major",
         "make",
         "man",
         "many",
@@ -535,6 +545,7 @@ COMMON_WORDS = FUNCTION_WORDS | frozenset(
         "pain",
         "painful",
         "pains",
+        "particular",
         "patient",
         "patients",
         "pectoralis",
@@ -547,6 +558,8 @@ COMMON_WORDS = FUNCTION_WORDS | frozenset(
         "piriformis",
         "plantaris",
         "popliteus",
+        "prime",
+        "principal",
         "psoas",
         "quadriceps",
         "quads",
@@ -561,8 +574,8 @@ COMMON_WORDS = FUNCTION_WORDS | frozenset(
         "running",
         "sacral",
         "sartorius",
-        "sciatica",
         "say",
+        "sciatica",
         "second",
         "see",
         "seven",
@@ -577,12 +590,14 @@ COMMON_WORDS = FUNCTION_WORDS | frozenset(
         "six",
         "sleep",
         "soleus",
+        "specifically",
         "spinal",
         "spine",
         "sport",
         "stairs",
         "stand",
         "standing",
+        "strongest",
         "student",
         "sure",
         "take",
@@ -637,6 +652,14 @@ DEMONSTRATIVES = frozenset(["that", "this", "these", "those", "same"])  # "that 
 
 
 SLOT = "@"
+CONTRACTIONS = {
+    "whats": ("what", "is"),
+    "whatre": ("what", "are"),
+    "wheres": ("where", "is"),
+    "whos": ("who", "is"),
+    "hows": ("how", "is"),
+    "thats": ("that", "is"),
+}
 
 
 def features(sequence: Sequence[str]) -> frozenset[str]:
@@ -665,10 +688,11 @@ class Mention:
     text: str
     entity_ids: tuple[str, ...]
     types: tuple[str, ...]
+    via: str = ""  # for "the dorsiflexor of the ankle": the movement whose performers these are
 
     @property
     def ambiguous(self) -> bool:
-        return len(self.entity_ids) > 1
+        return len(self.entity_ids) > 1 and not self.via
 
 
 @dataclass(frozen=True)
@@ -684,6 +708,7 @@ class Analysis:
     unknown: tuple[str, ...]  # content words neither English nor in the domain vocabulary
     asks_for: frozenset[str] = frozenset()  # entity types the words ask for: "which nerve ..." -> nerve
     offered: frozenset[str] = frozenset()  # entity types offered as a choice: "L4 or S1?" -> root
+    agents: tuple[Mention, ...] = ()  # the mentions, with "the dorsiflexor" standing for the muscles doing it
 
 
 class Reading(NamedTuple):
@@ -705,9 +730,11 @@ class Matcher:
         homonyms: Iterable[str],
         intents: Sequence[Intent],
         weakness: dict[str, str] | None = None,
+        performers: dict[str, tuple[str, ...]] | None = None,
     ) -> None:
         self.entity_types = entity_types
         self.weakness = weakness or {}  # muscle or movement -> the sign that is its weakness
+        self.performers = performers or {}  # movement -> the muscles that perform it
         self.aliases: dict[str, tuple[str, ...]] = {key: (ent,) for key, ent in aliases}
         groups: dict[str, list[str]] = defaultdict(list)
         for key, ent in ambiguous:
@@ -730,6 +757,9 @@ class Matcher:
                 self._shapes.append(intent)
             self._slot_shape.append(shapes[shape])
         self._answers = [frozenset(i.answers) for i in self.intents]
+        self._movement_answers = frozenset(
+            t for i in self.intents if any("movement" in types for types in i.slots.values()) for t in i.answers
+        )
         self._no_slots = shapes.get((), -1)
         self._unfilled = [self._fill(intent, ()) for intent in self._shapes]  # for questions naming nothing
         self._index_examples()
@@ -794,7 +824,7 @@ class Matcher:
     @staticmethod
     def _example_sequence(example: str) -> list[str]:
         spaced = example.replace("{", " {").replace("}", "} ")
-        return [SLOT if _is_placeholder(example, w) else w for w in tokens(spaced)]
+        return [SLOT if _is_placeholder(example, w) else w for w in _spelled_out(tokens(spaced))]
 
     def lexical(self, sequence: Sequence[str]) -> list[float]:
         """Best cosine of the question's words and word pairs against each intent's examples."""
@@ -877,7 +907,7 @@ class Matcher:
         return words
 
     def analyse(self, text: str) -> Analysis:
-        raw = _join_root_names(tokens(text))
+        raw = _join_root_names(_spelled_out(tokens(text)))
         words = self._choose(raw)
         corrections = tuple((a, b) for a, b in zip(raw, words, strict=True) if a != b)
         if ARTICLES.intersection(words):  # a mended "teh" is an article, and articles are not matched
@@ -944,8 +974,18 @@ class Matcher:
             and not (w in ("nerve", "nerves") and words[i + 1 : i + 2] in (["root"], ["roots"]))
         )
         offered = _offered(mentions, words) | coordinated
+        agents = tuple(self._as_performers(m) for m in mentions)
         return Analysis(
-            tuple(words), corrections, tuple(mentions), homonym, content, sequence, unknown, asks_for, offered
+            tuple(words),
+            corrections,
+            tuple(mentions),
+            homonym,
+            content,
+            sequence,
+            unknown,
+            asks_for,
+            offered,
+            agents if any(m.via for m in agents) else (),
         )
 
     def _spans(self, words: Sequence[str]) -> list[tuple[int, int]]:
@@ -972,6 +1012,15 @@ class Matcher:
             return Mention(mention.start, mention.end, mention.text, (self.weakness[mention.entity_ids[0]],), ("sign",))
         return mention
 
+    def _as_performers(self, mention: Mention) -> Mention:
+        """A movement named by its doer ("the primary dorsiflexor", "knee flexors") may stand for the
+        muscles that perform it, where a question asks something only a muscle has (its nerve)."""
+        doers = self.performers.get(mention.entity_ids[0], ()) if len(mention.entity_ids) == 1 else ()
+        if not doers or not any(_is_agent(w) for w in mention.text.casefold().split()):
+            return mention
+        types = tuple(dict.fromkeys(self.entity_types[e] for e in doers))
+        return Mention(mention.start, mention.end, mention.text, doers, types, via=mention.entity_ids[0])
+
     # -- intents -------------------------------------------------------------------------------------
     def rank(self, analysis: Analysis) -> list[Reading]:
         """Every intent as a reading of the question, best first."""
@@ -994,12 +1043,26 @@ class Matcher:
         if not topical and self._no_slots >= 0:  # "best pizza topping" names nothing of ours at all
             filled[self._no_slots] = Filled({}, (), 0.0, frozenset(), frozenset())
         readings = []
+        by_agents: dict[int, Filled] = {}  # slots filled with the muscles doing a movement named by its doer
+        doers = {m.via for m in analysis.agents if m.via}  # movements named by their doer
+        about_movement = not asks_for or not asks_for.isdisjoint(self._movement_answers)
         for intent, lex, shape, answers in zip(self.intents, lexical, self._slot_shape, self._answers, strict=True):
             if intent.kind == "chitchat":
                 if not mentions:
                     readings.append(Reading(intent, {}, (), lex, lex + unknown_penalty))
                 continue
             slots, missing, fit, spare, taken = filled[shape]
+            if missing and analysis.agents:
+                # only a muscle fits: "which nerve supplies the main dorsiflexor?" asks about the muscle doing it
+                if shape not in by_agents:
+                    by_agents[shape] = self._fill(self._shapes[shape], analysis.agents)
+                if not by_agents[shape].missing:
+                    slots, missing, fit, spare, taken = by_agents[shape]
+                    # ... unless something about the movement itself answers what is asked
+                    fit = AGENT_FIT * fit - (AGENT_PENALTY if about_movement else 0.0)
+            elif doers and asks_for.isdisjoint(answers) and any(m.entity_ids[0] in doers for m in slots.values()):
+                # "which nerve supplies the dorsiflexor?" does not ask which muscles dorsiflex
+                fit -= AGENT_PENALTY if asks_for else 0.0
             score = LEX_WEIGHT * lex + (1 - LEX_WEIGHT) * fit
             if answers and not missing:  # a reading that cannot be answered earns nothing
                 if not asks_for.isdisjoint(answers):
@@ -1108,6 +1171,11 @@ def _block_keys(word: str, short: bool, long: bool) -> tuple[str, ...]:
     return (*((word[0], "-" + word[-1]) if short else ()), *((word[:2], "-" + word[-2:]) if long else ()))
 
 
+def _is_agent(word: str) -> bool:
+    """A word for a doer of a movement: "dorsiflexor", "extensors", "inverter"."""
+    return len(word) > 5 and word.endswith(("or", "ors", "er", "ers"))
+
+
 def _is_placeholder(example: str, word: str) -> bool:
     return "{" + word + "}" in example
 
@@ -1115,6 +1183,13 @@ def _is_placeholder(example: str, word: str) -> bool:
 def _one_transposition(a: str, b: str) -> bool:
     diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
     return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
+
+
+def _spelled_out(words: list[str]) -> list[str]:
+    """ "whats" (from "what's") is "what is"."""
+    if CONTRACTIONS.keys().isdisjoint(words):
+        return words
+    return [part for w in words for part in CONTRACTIONS.get(w, (w,))]
 
 
 def _join_root_names(words: list[str]) -> list[str]:
