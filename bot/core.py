@@ -31,6 +31,7 @@ from .answer import (
 from .intents import load_intents
 from .matcher import (
     CHOICE_WORDS,
+    DEMONSTRATIVES,
     FOLLOW_UP_WORDS,
     FUNCTION_WORDS,
     PRONOUNS,
@@ -52,10 +53,13 @@ TIE_MARGIN = 0.01
 ANSWERABLE_MARGIN = 0.1
 MAX_FACTS = 100  # facts listed in one answer
 _MARK = re.compile(r"\[(\d+)\]")  # a citation mark in an answer's text
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)")
+QUESTION_STARTS = frozenset(["which", "what", "whats", "where", "how", "why", "who", "name", "explain", "is", "are"])
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # Invisible format characters vanish rather than become spaces, so "blad\u200bder" still reads "bladder".
 _INVISIBLE = re.compile(r"[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
 _ANSI = re.compile(r"\x1b(\[[0-9;?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[@-Z\\-_])")
+FOLLOWED_UP = "Read as a follow-up to the conversation so far."
 MORE_WORDS = frozenset({"more", "elaborate", "details", "detail", "continue", "further", "expand"})
 TYPE_WORDS = {
     "root": "root",
@@ -189,16 +193,18 @@ class Bot:
         self.homonyms = {
             r["phrase"]: r["explanation"] for r in self.store.query("SELECT phrase, explanation FROM homonyms")
         }
+        # a sign that is the weakness of something -> that muscle or movement
+        self._weakness_of = {
+            r["subject"]: r["object"]
+            for r in self.store.query("SELECT subject, object FROM facts WHERE relation = 'weakness_of'")
+        }
         self.matcher = Matcher(
             {e: row["type"] for e, row in self.entities.items()},
             [(r["alias"], r["entity_id"]) for r in self.store.aliases()],
             [(r["alias"], r["entity_id"]) for r in self.store.ambiguous()],
             self.homonyms,
             self.intents,
-            {
-                r["object"]: r["subject"]
-                for r in self.store.query("SELECT subject, object FROM facts WHERE relation = 'weakness_of'")
-            },
+            {sign: thing for thing, sign in self._weakness_of.items()},
             self._performers(),
         )
         self.sessions = Sessions(max_sessions, session_ttl)
@@ -227,6 +233,9 @@ class Bot:
         text, notes = cut_question(whole)
         conv = self.sessions.get(session) if session else Conversation()
         answer, new_conv = self._answer(text, notes, conv, whole)
+        question_part = _last_question(text) if answer.status in ("answered", "clarify", "no_answer") else ""
+        if question_part and (not answer.answered or PRONOUNS & set(tokens(question_part))):
+            answer, new_conv = self._vignette(text, question_part, notes, (answer, new_conv))
         if session:
             self.sessions.put(session, new_conv)
         return answer
@@ -259,6 +268,24 @@ class Bot:
                     samples.append(intent.title.format_map(self._names(((slot, ent),))))
                     break
         return samples
+
+    def _vignette(
+        self, text: str, question: str, notes: tuple[str, ...], whole: tuple[Answer, Conversation]
+    ) -> tuple[Answer, Conversation]:
+        """A case and then a question about it ("A patient has a Trendelenburg gait. Which nerve
+        supplies those muscles?"): the last sentence asked as a follow-up to the rest, where read
+        whole the text has no answer or the question points back at the case."""
+        _, analysis, _, medicines = self._understand(text)
+        if analysis.homonym or medicines:
+            return whole
+        # what the case names is what the question can point back at; the case is not answered itself
+        named = self._understand(text[: text.rindex(question)].strip())[1].mentions
+        context = Conversation(entities=tuple(dict.fromkeys(m.entity_ids[0] for m in named if not m.ambiguous)))
+        answer, conv = self._answer(question, notes, context, question)
+        if not answer.answered:
+            return whole
+        read = "Read the last sentence as the question and the rest as the case it is about."
+        return replace(answer, question=text, notes=(*(n for n in answer.notes if n != FOLLOWED_UP), read)), conv
 
     # -- pipeline -------------------------------------------------------------------------------------
     def _answer(self, text: str, notes: tuple[str, ...], conv: Conversation, whole: str) -> tuple[Answer, Conversation]:
@@ -327,7 +354,7 @@ class Bot:
         readings = list(ranked)
         top = self._with_context(readings, analysis, conv)
         if top is not readings[0]:
-            notes += ("Read as a follow-up to the conversation so far.",)
+            notes += (FOLLOWED_UP,)
             readings = [top, *(r for r in readings if r.intent.name != top.intent.name)]
             return self._respond(text, top, readings, notes, conv, analysis, follow_up=True)
         return self._respond(text, top, readings, notes, conv, analysis)
@@ -359,9 +386,10 @@ class Bot:
             return top
         if not PRONOUNS & content and not top.missing and top.score >= ANSWER_AT:
             return top  # "what do the studies say about recovery?" is a question of its own, not about the last
-        hinted = {
-            TYPE_WORDS[b] for a, b in pairwise(analysis.words) if a in ("that", "this", "same") and b in TYPE_WORDS
-        }
+        hinted = {TYPE_WORDS[b] for a, b in pairwise(analysis.words) if a in DEMONSTRATIVES and b in TYPE_WORDS}
+        hinted |= {"muscle_group"} if "muscle" in hinted else set()
+        # "weak hip abductors" were talked about, so "those muscles" can be the hip abductors
+        talked = [e for ent in conv.entities for e in (ent, self._weakness_of.get(ent)) if e]
         best = top
         for reading in readings[:6]:
             if not reading.missing or reading.intent.kind != "query" or reading.lexical < 0.3:
@@ -370,7 +398,7 @@ class Bot:
             age = 0
             for slot in reading.missing:
                 types = [t for t in reading.intent.slots[slot] if not hinted or t in hinted]
-                for n, ent in enumerate(reversed(conv.entities)):
+                for n, ent in enumerate(reversed(talked)):
                     if self.matcher.entity_types[ent] in types:
                         name = self.entities[ent]["name"]
                         slots[slot] = Mention(-1, -1, name, (ent,), (self.matcher.entity_types[ent],))
@@ -649,8 +677,14 @@ class Bot:
     def _names(self, params: tuple[tuple[str, str], ...]) -> dict[str, str]:
         """Template fields for entities in slots: their names, and {is} and {s} agreeing with the first."""
         names = {slot: self.entities[ent]["name"] for slot, ent in params}
-        plural = bool(params) and _plural(self.entities[params[0][1]])
-        return names | {"is": "are" if plural else "is", "s": "" if plural else "s"}
+        first = self.entities[params[0][1]] if params else None
+        plural = first is not None and _plural(first)
+        harmed = first is not None and first["type"] not in ("sign", "condition")
+        return names | {
+            "is": "are" if plural else "is",
+            "s": "" if plural else "s",
+            "harm_of": "injury or weakness of " if harmed else "",
+        }
 
     def _title(self, reading: Reading) -> str:
         return reading.intent.title.format_map(
@@ -721,6 +755,14 @@ class Bot:
         if related:
             message += " Some related reading from the sources is below."
         return Answer("no_answer", message, related=related, suggestions=GENERIC_SUGGESTIONS, **base)
+
+
+def _last_question(text: str) -> str:
+    """The last sentence of a text of several, if it asks something; else ""."""
+    *case, last = [part for part in _SENTENCE_END.split(text) if tokens(part)] or [""]
+    words = tokens(last)
+    asks = last.endswith("?") or (bool(words) and words[0] in QUESTION_STARTS)
+    return last if case and asks and len(words) > 1 else ""
 
 
 def _plural(entity: Row) -> bool:

@@ -770,6 +770,7 @@ class Matcher:
         self.vocabulary = alias_words | self.example_words
         self.known = self.vocabulary | COMMON_WORDS
         self._stems = {w: stem(w) for w in self.known} | {SLOT: SLOT}
+        self.example_stems = {stem(w) for w in self.example_words}
         # Typos are mended towards the domain's words, and towards the longer words of the example
         # phrasings ("innervats"), never towards short everyday ones ("pain" is not "main").
         chat_words = {w for i in self.intents if i.kind == "chitchat" for e in i.examples for w in tokens(e)}
@@ -960,11 +961,9 @@ class Matcher:
             for i, (w, t) in enumerate(zip(words, taken, strict=True))
             if i in starts
             or (i in stand_ins and not taken[i])
-            or (not t and i not in pointed and (w in self.example_words or w not in FUNCTION_WORDS))
+            or (not t and i not in pointed and (w not in FUNCTION_WORDS or self._stems.get(w) in self.example_stems))
         )
         unknown = tuple(w for w in content if w not in self.vocabulary and w not in FUNCTION_WORDS and len(w) > 2)
-        if WEAK_WORDS & set(content):
-            mentions = [self._as_weakness(m) for m in mentions]
         asks_for = frozenset(
             ANSWER_WORDS[w]
             for i, w in enumerate(words)
@@ -973,6 +972,10 @@ class Matcher:
             and i not in pointed  # "which nerve supplies that muscle" asks for a nerve, not a muscle
             and not (w in ("nerve", "nerves") and words[i + 1 : i + 2] in (["root"], ["roots"]))
         )
+        if WEAK_WORDS & set(content):
+            # "which muscle is the dorsiflexor that has become weak?" still asks which muscle does it
+            unweakened = ("movement",) if "muscle" in asks_for else ()
+            mentions = [m if m.types[0] in unweakened else self._as_weakness(m) for m in mentions]
         offered = _offered(mentions, words) | coordinated
         agents = tuple(self._as_performers(m) for m in mentions)
         return Analysis(

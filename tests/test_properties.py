@@ -152,9 +152,10 @@ def mutated_question(draw: st.DrawFn) -> str:
 
 
 def _between_words(draw: st.DrawFn, q: str) -> str:
-    """Punctuation and case changes that keep every word whole."""
+    """Punctuation and case changes that keep every word whole and every sentence whole: a sentence
+    end is meaningful, since the last of several sentences can be read as the question."""
     words = q.split(" ")
-    out = [w + draw(st.sampled_from(["", "", ",", "!", "?", " -", "..."])) for w in words]
+    out = [w + draw(st.sampled_from(["", "", ",", ";", " -", ":"])) for w in words]
     return _case(draw, " ".join(out))
 
 
