@@ -50,6 +50,9 @@ def _bot(args: argparse.Namespace) -> Bot:
 def _ask(args: argparse.Namespace) -> int:
     from .render import to_text
 
+    if args.jsonl and args.question:
+        print("nervebot: --jsonl reads its questions from stdin; give no question with it", file=sys.stderr)
+        return 2
     bot = _bot(args)
     if args.jsonl:
         return _jsonl(bot)
@@ -101,6 +104,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="nervebot",
         description="Grounded answers about lumbosacral nerve roots, each with its verbatim source sentence.",
     )
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("build", help="build facts.db from sources/ and knowledge/")
@@ -146,9 +150,17 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
-    args = parser.parse_args(argv)
+    given = list(sys.argv[1:] if argv is None else argv)
+    if given and given[0].startswith("-") and given[0] not in ("-h", "--help", "--version"):
+        given.insert(0, "chat")  # `nervebot --db facts.db` is the chat, the default command, on that store
+    args = parser.parse_args(given)
+    if args.command is None and args.version:
+        from importlib.metadata import version  # only here: it costs the other commands' start-up
+
+        print(f"nervebot {version('nervebot')}")
+        return 0
     if args.command is None:
-        args = parser.parse_args(["chat", *(argv or sys.argv[1:])])
+        args = parser.parse_args(["chat", *given])
     try:
         code: int = args.run(args)
     except BotError as exc:

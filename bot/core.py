@@ -53,12 +53,16 @@ TIE_MARGIN = 0.01
 ANSWERABLE_MARGIN = 0.1
 MAX_FACTS = 100  # facts listed in one answer
 _MARK = re.compile(r"\[(\d+)\]")  # a citation mark in an answer's text
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)")
+_SENTENCE_END = re.compile(r"(?<=[.!?])[^\w\s]*\s+(?=\S)")
 QUESTION_STARTS = frozenset(["which", "what", "whats", "where", "how", "why", "who", "name", "explain", "is", "are"])
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # Invisible format characters vanish rather than become spaces, so "blad\u200bder" still reads "bladder".
 _INVISIBLE = re.compile(r"[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
 _ANSI = re.compile(r"\x1b(\[[0-9;?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[@-Z\\-_])")
+HARM_OF = {  # what can go wrong with a thing of each type, for "what can {harm_of}the {thing} lead to?"
+    **dict.fromkeys(("root", "nerve"), "injury of "),
+    **dict.fromkeys(("muscle", "muscle_group", "movement"), "weakness of "),
+}
 FOLLOWED_UP = "Read as a follow-up to the conversation so far."
 MORE_WORDS = frozenset({"more", "elaborate", "details", "detail", "continue", "further", "expand"})
 TYPE_WORDS = {
@@ -244,6 +248,12 @@ class Bot:
         """Forget a conversation."""
         self.sessions.clear(session)
 
+    def names(self) -> list[str]:
+        """Every entity's own name, and the roots as people write them ("L5"), for front ends."""
+        names = {e["name"] for e in self.entities.values()}
+        names |= {str(e["id"]) for e in self.entities.values() if e["type"] == "root"}
+        return sorted(names, key=str.casefold)
+
     def vocabulary(self) -> list[str]:
         """Every entity's name and the aliases people type, for completion in front ends."""
         names = {e["name"] for e in self.entities.values()}
@@ -354,7 +364,9 @@ class Bot:
         readings = list(ranked)
         top = self._with_context(readings, analysis, conv)
         if top is not readings[0]:
-            notes += (FOLLOWED_UP,)
+            alone = readings[0]
+            if (top.intent.name, top.slots) != (alone.intent.name, alone.slots):  # else it is no news
+                notes += (FOLLOWED_UP,)
             readings = [top, *(r for r in readings if r.intent.name != top.intent.name)]
             return self._respond(text, top, readings, notes, conv, analysis, follow_up=True)
         return self._respond(text, top, readings, notes, conv, analysis)
@@ -384,6 +396,8 @@ class Bot:
                 return same._replace(score=max(ANSWER_AT, same.score))
         if not conv.entities or analysis.unknown or not (PRONOUNS & content or not analysis.mentions):
             return top
+        if content & self.matcher.name_words and not PRONOUNS & content:
+            return top  # "which nerve supplies glutt medius?" names a muscle, not one named before
         if not PRONOUNS & content and not top.missing and top.score >= ANSWER_AT:
             return top  # "what do the studies say about recovery?" is a question of its own, not about the last
         hinted = {TYPE_WORDS[b] for a, b in pairwise(analysis.words) if a in DEMONSTRATIVES and b in TYPE_WORDS}
@@ -679,11 +693,10 @@ class Bot:
         names = {slot: self.entities[ent]["name"] for slot, ent in params}
         first = self.entities[params[0][1]] if params else None
         plural = first is not None and _plural(first)
-        harmed = first is not None and first["type"] not in ("sign", "condition")
         return names | {
             "is": "are" if plural else "is",
             "s": "" if plural else "s",
-            "harm_of": "injury or weakness of " if harmed else "",
+            "harm_of": HARM_OF.get(first["type"], "") if first is not None else "",
         }
 
     def _title(self, reading: Reading) -> str:
@@ -740,7 +753,7 @@ class Bot:
             wanted = " or ".join(reading.intent.slots[reading.missing[0]][:2]).replace("_", " ")
             message = f"I need to know which {wanted} you mean; please name it in your question."
         elif unknown:
-            listed = ", ".join(f'"{w}"' for w in unknown[:3])
+            listed = ", ".join(f'"{_as_typed(w, base["question"])}"' for w in unknown[:3])
             them = "it" if len(unknown) == 1 else "them"
             message = f"I don't know {listed}: my two sources don't cover {them}, so I can't answer."
         else:
@@ -755,6 +768,12 @@ class Bot:
         if related:
             message += " Some related reading from the sources is below."
         return Answer("no_answer", message, related=related, suggestions=GENERIC_SUGGESTIONS, **base)
+
+
+def _as_typed(word: str, question: str) -> str:
+    """A word of the question as it was typed ("C5", "France"), not as it was matched ("c5")."""
+    typed = re.search(rf"(?<![^\W_]){re.escape(word)}(?![^\W_])", question, re.IGNORECASE)
+    return typed[0] if typed else word
 
 
 def _last_question(text: str) -> str:

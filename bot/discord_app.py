@@ -34,7 +34,7 @@ MORE_RESERVE = 100  # kept free for the "more sources" note
 SOURCE_RESERVE = FIELD_NAME_CHARS + 200 + MORE_RESERVE  # what a long description leaves for one source
 ELLIPSIS = "\u2026"
 COLOURS = {"answered": 0x2E7D32, "clarify": 0x1565C0, "safety": 0xC62828}
-EXTRA_MESSAGE = "nervebot discord needs the Discord extra: pip install 'nervebot[discord]'"
+EXTRA_MESSAGE = "nervebot discord needs the Discord extra: in the checkout, pip install -e '.[discord]'"
 MISSING_TOKEN = "nervebot discord: set DISCORD_TOKEN to your bot's token (Discord developer portal > Bot > Token)"
 SORRY = "Sorry, something went wrong on my side while answering; please try again in a moment."
 

@@ -18,8 +18,8 @@ from .store import Store
 TEMPLATE_KEYS = ("one", "many", "none")
 # Fields every template may use besides its slots: {is} and {s} agree with the first slot's number
 # ("the hamstrings are", "the tibialis anterior performs").
-# {is} and {s} agree in number with the first slot's entity; {harm_of} is "injury or weakness of "
-# before a root, muscle or movement, and nothing before a sign or condition ("the foot drop").
+# {is} and {s} agree in number with the first slot's entity; {harm_of} is "injury of " before a
+# root or nerve, "weakness of " before a muscle or movement, nothing before a sign ("the foot drop").
 SHARED_FIELDS = frozenset({"according", "items", "count", "is", "s", "harm_of"})
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 _SQL_PARAM = re.compile(r"(?<!:):([A-Za-z_]\w*)")

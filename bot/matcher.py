@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -652,6 +653,7 @@ DEMONSTRATIVES = frozenset(["that", "this", "these", "those", "same"])  # "that 
 
 
 SLOT = "@"
+_ROOT_LIKE = re.compile(r"[ctls]\d{1,2}")
 CONTRACTIONS = {
     "whats": ("what", "is"),
     "whatre": ("what", "are"),
@@ -768,6 +770,8 @@ class Matcher:
             f"{a} {b}" for key in self.aliases for a, b in zip(key.split(), key.split()[1:], strict=False)
         }
         self.vocabulary = alias_words | self.example_words
+        # words only ever part of a name: left over in a question, they are a name not recognised
+        self.name_words = frozenset(alias_words - self.example_words - COMMON_WORDS - {"muscle", "muscles"})
         self.known = self.vocabulary | COMMON_WORDS
         self._stems = {w: stem(w) for w in self.known} | {SLOT: SLOT}
         self.example_stems = {stem(w) for w in self.example_words}
@@ -963,7 +967,11 @@ class Matcher:
             or (i in stand_ins and not taken[i])
             or (not t and i not in pointed and (w not in FUNCTION_WORDS or self._stems.get(w) in self.example_stems))
         )
-        unknown = tuple(w for w in content if w not in self.vocabulary and w not in FUNCTION_WORDS and len(w) > 2)
+        unknown = tuple(
+            w
+            for w in content
+            if w not in self.vocabulary and w not in FUNCTION_WORDS and (len(w) > 2 or _ROOT_LIKE.fullmatch(w))
+        )  # "C5" is a root the sources never mention
         asks_for = frozenset(
             ANSWER_WORDS[w]
             for i, w in enumerate(words)

@@ -127,9 +127,13 @@ class PrivateHistory(FileHistory):
 class ChatCompleter(Completer):
     """Completes the chat's commands at the start of a line, and entity names anywhere in a question."""
 
-    def __init__(self, names: Iterable[str], commands: Mapping[str, str] = COMMANDS) -> None:
+    def __init__(
+        self, names: Iterable[str], commands: Mapping[str, str] = COMMANDS, primary: Iterable[str] = ()
+    ) -> None:
         self.names = sorted(set(names), key=str.casefold)
         self.commands = commands
+        # while typing, only these (the entities' own names) pop up; Tab offers every alias as well
+        self.primary = [n for n in self.names if n in set(primary)] or self.names
 
     def get_completions(self, document: Document, complete_event: CompleteEvent) -> Iterator[Completion]:
         before = document.text_before_cursor
@@ -142,12 +146,20 @@ class ChatCompleter(Completer):
         # Names run to several words ("tibialis anterior"): try what follows each recent word start,
         # longest first, and offer only the names that continue the longest stretch that matches.
         starts = [m.start() for m in re.finditer(r"(?<![\w'])\w", before)][-4:]
+        asked = complete_event.completion_requested
         for start in starts:
             typed = before[start:]
             folded = typed.casefold()
-            if len(folded.strip()) < 2:
+            # one letter and Tab: the short names only ("L" -> L3, L4, L5), else half the list
+            shortest = 1 if asked else 2
+            longest = 3 if len(folded.strip()) < 2 else 1000
+            if len(folded.strip()) < shortest:
                 continue
-            names = [n for n in self.names if n.casefold().startswith(folded) and n.casefold() != folded]
+            names = [
+                n
+                for n in (self.names if asked else self.primary)
+                if n.casefold().startswith(folded) and n.casefold() != folded and len(n) <= longest
+            ]
             if names:
                 seen: set[str] = set()
                 for name in names:
@@ -199,7 +211,7 @@ class Chat:
                 PROMPT,
                 history=self._history if self._history is not None else InMemoryHistory(),
                 auto_suggest=AutoSuggestFromHistory(),
-                completer=ChatCompleter(self.bot.vocabulary()),
+                completer=ChatCompleter(self.bot.vocabulary(), primary=self.bot.names()),
                 complete_while_typing=True,
                 bottom_toolbar=self.toolbar,
                 style=STYLE,

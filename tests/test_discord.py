@@ -441,7 +441,7 @@ def test_without_discord_py_the_command_names_the_extra(
 ) -> None:
     monkeypatch.setitem(sys.modules, "discord", None)  # what `import discord` sees when it is missing
     assert main(["discord"]) == 2
-    assert "pip install 'nervebot[discord]'" in capsys.readouterr().err
+    assert "pip install -e '.[discord]'" in capsys.readouterr().err
 
 
 def test_import_bot_and_its_discord_adapter_do_not_load_discord() -> None:

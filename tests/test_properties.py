@@ -198,10 +198,11 @@ def test_case_and_punctuation_between_words_change_nothing(question: str, data: 
     changed = data.draw(st.composite(lambda draw: _between_words(draw, question))())
     assert safety.assess(changed) == safety.assess(question)
     before, after = BOT.ask(question), BOT.ask(changed)
-    assert (after.status, after.intent, after.text, after.sources) == (
+    # the text may quote a word as it was typed ("I don't know "DELTOID"")
+    assert (after.status, after.intent, after.text.casefold(), after.sources) == (
         before.status,
         before.intent,
-        before.text,
+        before.text.casefold(),
         before.sources,
     )
 

@@ -211,6 +211,15 @@ def test_completion_finishes_names_of_several_words(bot: Bot) -> None:
     assert "L5 nerve root" in _completions(completer, "what does l5")
 
 
+def test_tab_after_one_letter_offers_the_roots_and_typing_pops_up_only_proper_names(bot: Bot) -> None:
+    completer = ChatCompleter(bot.vocabulary(), primary=bot.names())
+    assert _completions(completer, "which muscles does L") == ["L3", "L4", "L5"]
+    typing = CompleteEvent(completion_requested=False)
+    popped = [c.text for c in completer.get_completions(Document("which muscles does glut"), typing)]
+    assert popped == ["gluteus maximus", "gluteus medius", "gluteus minimus"]  # not "glut max", "glute med"
+    assert "glut max" in _completions(completer, "which muscles does glut")
+
+
 def test_completion_offers_commands_at_the_start_of_a_line(bot: Bot) -> None:
     completer = ChatCompleter(bot.vocabulary())
     assert _completions(completer, "/") == ["/help", "/sources", "/why", "/examples", "/clear", "/quit"]
@@ -311,7 +320,7 @@ def test_terminal_session_without_colour(terminal: Callable[..., Terminal], tmp_
     assert "Read as a follow-up" in shown
 
     term.child.send("which nerve supplies tibialis ant")
-    term.wait_for("tibialis anterior muscle")  # the completion menu is open
+    term.wait_for("tibialis anterior")  # the completion menu is open, with the proper name only
     term.child.send("\t")  # takes the first name; uncompleted, "tibialis ant" would get "which do you mean"
     shown = term.ask("")
     assert "the tibialis anterior is innervated by the deep peroneal nerve" in shown

@@ -427,7 +427,7 @@ def test_without_slack_bolt_the_command_names_the_extra(
 ) -> None:
     monkeypatch.setitem(sys.modules, "slack_bolt", None)  # what `import slack_bolt` sees when it is missing
     assert main(["slack"]) == 2
-    assert "pip install 'nervebot[slack]'" in capsys.readouterr().err
+    assert "pip install -e '.[slack]'" in capsys.readouterr().err
 
 
 def test_import_bot_and_its_slack_adapter_do_not_load_slack_bolt() -> None:
