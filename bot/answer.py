@@ -135,14 +135,14 @@ def render_items(
 ) -> tuple[list[str], list[str]]:
     """Rows to display items: 'deep peroneal nerve [1]'. Rows that state a negation come back apart.
 
-    Rows sharing item and detail merge their citations; rows sharing detail and citations merge
-    their items ("L4 nerve root and L5 nerve root (through the posterior tibial nerve) [1]"), unless
-    `merge` is off, as for items that are whole claims.
+    An item is named once, each of its details with the sentences that give it: "L5 nerve root [1]
+    (primarily [2][3])". Items said the same way by the same sentences are named together ("L3 nerve
+    root and L4 nerve root (...) [4][5]"), unless `merge` is off, as for items that are whole claims,
+    which are shown without details. Sources are numbered in the order the text cites them.
     """
-    merged: dict[tuple[str, str, bool], list[int]] = {}
-    for row in rows:
+    said: dict[tuple[str, bool], dict[str, list[str]]] = {}  # (item, negated) -> detail -> its facts
+    for row in sorted(rows, key=_negated):
         quals = str(row.get("qualifiers") or "").split()
-        negated = "not" in quals
         detail = "; ".join(
             x
             for x in (
@@ -151,26 +151,43 @@ def render_items(
             )
             if x
         )
-        key = (str(row["item"]), detail, negated)
-        numbers = merged.setdefault(key, [])
-        numbers.extend(n for n in citations.cite(str(row["fact_id"])) if n not in numbers)
-    # Rows naming the same item from the same sentences say it once, with all their details:
-    # "L5 nerve root (to the gluteus medius; to the gluteus minimus) [1]", not three times.
-    details: dict[tuple[str, bool, tuple[int, ...]], list[str]] = {}
-    for (item, detail, negated), numbers in merged.items():
-        details.setdefault((item, negated, tuple(numbers)), []).append(detail)
-    merged = {
-        (item, "; ".join(d for d in dict.fromkeys(found) if d), negated): list(numbers)
-        for (item, negated, numbers), found in details.items()
-    }
-    grouped: dict[tuple[str, bool, tuple[int, ...]], list[str]] = {}
-    for (item, detail, negated), numbers in merged.items():
-        group = (detail, negated, tuple(numbers)) if merge else (item, negated, tuple(numbers))
-        grouped.setdefault(group, []).append(item)
+        facts = said.setdefault((str(row["item"]), "not" in quals), {}).setdefault(detail if merge else "", [])
+        facts.append(str(row["fact_id"]))
+    grouped: dict[tuple[object, bool], list[tuple[str, dict[str, list[str]]]]] = {}
+    for (item, negated), details in said.items():
+        # the sentences behind each detail: items said alike by the same sentences go together
+        how = tuple(
+            (d, frozenset(r["sentence_id"] for f in fs for r in citations.by_fact.get(f, ())))
+            for d, fs in details.items()
+        )
+        grouped.setdefault((how if merge else item, negated), []).append((item, details))
     positive: list[str] = []
     negative: list[str] = []
-    for (detail, negated, cited), items in grouped.items():
-        detail = detail if merge else ""
-        text = " and ".join(items) + (f" ({detail})" if detail else "") + (f" {marks(cited)}" if cited else "")
-        (negative if negated else positive).append(text)
+    for (_, negated), members in grouped.items():
+        items = [item for item, _ in members]
+        details = members[0][1] if merge else {"": [f for _, d in members for fs in d.values() for f in fs]}
+        cited = [(d, tuple(_cited(citations, fs))) for d, fs in details.items()]
+        (negative if negated else positive).append(" and ".join(items) + _described(cited))
     return positive, negative
+
+
+def _cited(citations: Citations, facts: Sequence[str]) -> list[int]:
+    numbers: list[int] = []
+    for fact in facts:
+        numbers.extend(n for n in citations.cite(fact) if n not in numbers)
+    return numbers
+
+
+def _negated(row: Row) -> bool:
+    return "not" in str(row.get("qualifiers") or "").split()
+
+
+def _described(how: Sequence[tuple[str, tuple[int, ...]]]) -> str:
+    """An item's details and their sources: " (primarily) [2]", or " [1] (primarily [2][3])" when the
+    details come from different sentences."""
+    if len({numbers for _, numbers in how}) == 1:
+        details = "; ".join(d for d, _ in how if d)
+        return (f" ({details})" if details else "") + (f" {marks(how[0][1])}" if how[0][1] else "")
+    plain = [n for detail, numbers in how if not detail for n in numbers]
+    detailed = "; ".join(f"{detail} {marks(numbers)}".strip() for detail, numbers in how if detail)
+    return (f" {marks(plain)}" if plain else "") + f" ({detailed})"

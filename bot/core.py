@@ -227,6 +227,16 @@ class Bot:
         self.section_labels = [r["label"] for r in self.store.query("SELECT label FROM sections ORDER BY id")]
         self._section_words = [(label, set(tokens(label))) for label in self.section_labels]
         self._render = lru_cache(maxsize=4096)(self._render_uncached)
+        self._gather = lru_cache(maxsize=1024)(self._gather_uncached)
+        # intent -> the intents it gathers, each with its slot and the entity types that fill it
+        self._gatherers = {
+            i: [
+                (self._intent_index[name], *next(iter(self.intents[self._intent_index[name]].slots.items())))
+                for name in intent.gathers
+            ]
+            for i, intent in enumerate(self.intents)
+            if intent.gathers
+        }
         # A question asked again (a class asks the same things) is read once: its text decides all of it.
         self._understand = lru_cache(maxsize=remember)(self._understand_uncached)
 
@@ -617,7 +627,11 @@ class Bot:
         return bool(asked & set(reading.intent.answers)) and not asked & set(runner.intent.answers)
 
     def _render_uncached(
-        self, intent_index: int, params: tuple[tuple[str, str], ...], focus: tuple[str, ...] = ()
+        self,
+        intent_index: int,
+        params: tuple[tuple[str, str], ...],
+        focus: tuple[str, ...] = (),
+        exclude: frozenset[str] = frozenset(),
     ) -> Rendered:
         """An intent's answer for one set of entities, the same whichever words asked for it; with a
         `focus` (section labels), only the facts those sections state, and only their sentences.
@@ -629,6 +643,7 @@ class Bot:
         names = self._names(params)
         suggestions = tuple(s.format_map(names) for s in intent.suggest)
         rows = self.store.query(intent.sql, dict(params))
+        rows = [r for r in rows if r["fact_id"] not in exclude] if exclude else rows
         if not rows:
             return Rendered(False, _sentence(intent.answer["none"].format_map(names)), suggestions)
         # A store far larger than ours can hold thousands of answers to one question: the first
@@ -688,6 +703,23 @@ class Bot:
             lead if text.startswith(lead) else "",
         )
 
+    def _gather_uncached(
+        self, intent_index: int, params: tuple[tuple[str, str], ...], focus: tuple[str, ...] = ()
+    ) -> Rendered:
+        """An intent made of others ("tell me about L5"): each one's answer for the entity, in the
+        order it lists them, then its own facts that none of them gave, as claims."""
+        ((_, entity),) = params
+        kind = self.entities[entity]["type"]
+        parts = [
+            part
+            for index, slot, types in self._gatherers[intent_index]
+            if kind in types and (part := self._render(index, ((slot, entity),), focus)).answered
+        ]
+        rest = self._render(intent_index, params, focus, frozenset(f for p in parts for f in p.facts))
+        if not parts:
+            return rest
+        return replace(_merged([*parts, *([rest] if rest.answered else [])]), suggestions=rest.suggestions)
+
     def _names(self, params: tuple[tuple[str, str], ...]) -> dict[str, str]:
         """Template fields for entities in slots: their names, and {is} and {s} agreeing with the first."""
         names = {slot: self.entities[ent]["name"] for slot, ent in params}
@@ -714,7 +746,8 @@ class Bot:
         """
         params = tuple((slot, m.entity_ids[0]) for slot, m in reading.slots.items())
         index = self._intent_index[reading.intent.name]
-        rendered = self._render(index, params, focus)
+        gathers = index in self._gatherers and len(params) == 1
+        rendered = self._gather(index, params, focus) if gathers else self._render(index, params, focus)
         first: list[Rendered] = []
         via = next((m for m in reading.slots.values() if m.via), None)
         if via is not None and self._performed_by is not None and len(params) == 1:
@@ -804,7 +837,7 @@ def _merged(each: Sequence[Rendered]) -> Rendered:
     suggestions: list[str] = []
     lead = ""
     for rendered in each:
-        text = rendered.text
+        text = rendered.text.split(CONFLICT_LEAD)[0]  # the conflicts are told once, at the end
         if rendered.lead and rendered.lead == lead:  # "According to the blog" once for what it says in turn
             text = _sentence(text.removeprefix(lead))
         lead = rendered.lead
@@ -821,7 +854,7 @@ def _merged(each: Sequence[Rendered]) -> Rendered:
         suggestions += rendered.suggestions
     return Rendered(
         any(r.answered for r in each),
-        " ".join(texts),
+        " ".join(texts) + _disagreement(list(conflicts.values())),
         tuple(dict.fromkeys(suggestions)),
         tuple(sources),
         tuple(conflicts.values()),
@@ -875,13 +908,18 @@ def _conflicts(rows: Sequence[Row], citations: Citations) -> tuple[tuple[Conflic
         )
         for c in rows
     )
+    return conflicts, _disagreement(conflicts)
+
+
+def _disagreement(conflicts: Sequence[Conflict]) -> str:
+    """The text's account of its conflicts: each note once, its marks before the full stop."""
     if not conflicts:
-        return (), ""
-    said = CONFLICT_LEAD + " ".join(
-        f"{c.note} {marks(sorted({n for side in c.sides for n in side.sources}))}"
-        for c in _distinct_notes(list(conflicts))
-    )
-    return conflicts, said
+        return ""
+    notes = []
+    for c in _distinct_notes(list(conflicts)):
+        cited = marks(sorted({n for side in c.sides for n in side.sources}))
+        notes.append(f"{c.note.removesuffix('.')} {cited}." if c.note.endswith(".") else f"{c.note} {cited}")
+    return CONFLICT_LEAD + " ".join(notes)
 
 
 def _distinct_notes(conflicts: list[Conflict]) -> list[Conflict]:

@@ -42,6 +42,7 @@ class Intent:
     path: Path
     merge: bool = True  # list items that share a source and detail as one ("L4 and L5 ...")
     answers: tuple[str, ...] = ()  # entity types of the results
+    gathers: tuple[str, ...] = ()  # intents whose answers for the same entity make up this one's
 
 
 def _fields(template: str) -> set[str]:
@@ -117,8 +118,24 @@ def load_intent(path: Path) -> Intent:
     bad = [t for t in answers if t not in ENTITY_TYPES]
     if bad:
         raise _fail(path, f"answers has unknown type {bad[0]!r}; use one of {', '.join(ENTITY_TYPES)}")
+    gathers = tuple(str(g) for g in data.get("gathers") or [])
+    if gathers and len(slots) != 1:
+        raise _fail(path, "gathers needs an intent with one slot: other intents are asked about its entity")
     return Intent(
-        data["name"], data["description"], kind, title, slots, examples, sql, answer, suggest, "", path, merge, answers
+        data["name"],
+        data["description"],
+        kind,
+        title,
+        slots,
+        examples,
+        sql,
+        answer,
+        suggest,
+        "",
+        path,
+        merge,
+        answers,
+        gathers,
     )
 
 
@@ -136,4 +153,9 @@ def load_intents(folder: Path, store: Store) -> list[Intent]:
                 raise _fail(intent.path, f"sql does not run on {store.path.name} ({exc}); fix the query") from None
             if not {"fact_id", "item"} <= columns:
                 raise _fail(intent.path, "sql must return `fact_id` and `item` columns")
+    one_slot = {i.name for i in intents if len(i.slots) == 1 and i.kind == "query" and not i.gathers}
+    for intent in intents:
+        unknown = [g for g in intent.gathers if g not in one_slot]
+        if unknown:
+            raise _fail(intent.path, f"gathers {unknown[0]!r}, which is not an intent with one slot; check the name")
     return intents

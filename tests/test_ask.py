@@ -162,6 +162,24 @@ def test_dorsiflexion_root_shows_the_conflict_with_both_sources(bot: Bot) -> Non
         assert len(conflict.sides) == 2 and all(side.sources for side in conflict.sides)
 
 
+def test_each_root_is_named_once_with_its_details_and_sources_numbered_in_reading_order(bot: Bot) -> None:
+    answer = bot.ask("which root is responsible for dorsal extension of the foot?")
+    listed, disagreement = answer.text.split(" The sources disagree: ")
+    assert listed.count("L5 nerve root") == 1 and "primarily [" in listed
+    first_seen = list(dict.fromkeys(int(n) for n in re.findall(r"\[(\d+)\]", listed)))
+    assert first_seen == sorted(first_seen)  # [1] is read before [2], and so on
+    assert re.search(r" \[\d+\](\[\d+\])*\.", disagreement)  # each note's marks before its full stop
+
+
+def test_about_a_root_tells_everything_the_other_answers_would(bot: Bot) -> None:
+    answer = bot.ask("tell me about the L5 nerve root")
+    assert answer.intent == "about"
+    for said in ("supplies these muscles", "top of the foot", "Trendelenburg gait", "sciatic nerve", "examined"):
+        assert said in answer.text
+    assert len(answer.facts) > 12  # not cut short
+    assert answer.text.count("The sources disagree") == 1
+
+
 def test_ambiguous_muscle_name_asks_which_one(bot: Bot) -> None:
     answer = bot.ask("which nerve supplies the gluteus?")
     assert answer.status == "clarify"
