@@ -51,6 +51,7 @@ ANSWER_AT = 0.45
 CHITCHAT_AT = 0.55
 TIE_MARGIN = 0.01
 ANSWERABLE_MARGIN = 0.1
+CASE_CONTEXT_AT = 0.75  # a case's question read against the case must match its intent's words this well
 MAX_FACTS = 100  # facts listed in one answer
 _MARK = re.compile(r"\[(\d+)\]")  # a citation mark in an answer's text
 _SENTENCE_END = re.compile(r"(?<=[.!?])[^\w\s]*\s+(?=\S)")
@@ -302,8 +303,8 @@ class Bot:
         named = self._understand(text[: text.rindex(question)].strip())[1].mentions
         context = Conversation(entities=tuple(dict.fromkeys(m.entity_ids[0] for m in named if not m.ambiguous)))
         answer, conv = self._answer(question, notes, context, question)
-        if not answer.answered:
-            return whole
+        if not answer.answered or (FOLLOWED_UP in answer.notes and answer.confidence < CASE_CONTEXT_AT):
+            return whole  # "Is that supported?" is too vague to be read against the case
         read = "Read the last sentence as the question and the rest as the case it is about."
         return replace(answer, question=text, notes=(*(n for n in answer.notes if n != FOLLOWED_UP), read)), conv
 
@@ -465,8 +466,16 @@ class Bot:
         analysis: Analysis | None = None,
         follow_up: bool = False,
     ) -> tuple[Answer, Conversation]:
+        runner = next((r for r in readings if r.intent.name != reading.intent.name), None)
+        if (
+            not follow_up
+            and runner is not None
+            and self._close(reading, runner)
+            and self._answers_what_is_asked(runner, reading, analysis)
+        ):
+            # of two near-equal readings, the one giving the kind of thing asked for ("which muscles ...")
+            reading, runner = runner, reading
         intent = reading.intent
-        runner = next((r for r in readings if r.intent.name != intent.name), None)
         base: dict[str, Any] = {
             "question": text,
             "confidence": round(min(1.0, reading.score), 3),
@@ -491,10 +500,7 @@ class Bot:
         if (
             not follow_up
             and runner is not None
-            and not runner.missing
-            and runner.intent.kind == "query"
-            and reading.score - runner.score < TIE_MARGIN
-            and runner.score >= ANSWER_AT
+            and self._close(reading, runner)
             and not _one_claim(reading, runner)
             and not self._answers_what_is_asked(reading, runner, analysis)
         ):
@@ -618,6 +624,16 @@ class Bot:
         labels = self._section_words
         return tuple(label for label, said in labels if cues <= said) or tuple(
             label for label, said in labels if cues & said
+        )
+
+    @staticmethod
+    def _close(reading: Reading, runner: Reading) -> bool:
+        """Whether a runner-up is as good a reading as the best: complete, answerable and all but tied."""
+        return (
+            not runner.missing
+            and runner.intent.kind == "query"
+            and reading.score - runner.score < TIE_MARGIN
+            and runner.score >= ANSWER_AT
         )
 
     @staticmethod

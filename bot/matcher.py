@@ -34,6 +34,7 @@ CLAIM_BONUS = 0.2
 CLAIM_STARTS = frozenset(["is", "are", "does", "do", "did", "can", "could", "will", "would", "was", "were"])
 CHOICE_WORDS = frozenset({"or", "vs", "versus"})
 CHOICE_BONUS = 0.15
+UNUSED_NAMES = 0.25  # a reading with no slot, of a question naming things it says nothing of, fits worse
 AGENT_FIT = 0.95  # a muscle named by what it does fits a little less well than one named outright
 AGENT_PENALTY = 0.3  # ... and asking what a movement's doer has is not asking about the movement
 SHORT_TYPO = 5  # a typo in a word this long or shorter looks for candidates by one letter at each end
@@ -1074,6 +1075,8 @@ class Matcher:
             elif doers and asks_for.isdisjoint(answers) and any(m.entity_ids[0] in doers for m in slots.values()):
                 # "which nerve supplies the dorsiflexor?" does not ask which muscles dorsiflex
                 fit -= AGENT_PENALTY if asks_for else 0.0
+            if mentions and not intent.slots and spare.isdisjoint(answers):
+                fit -= UNUSED_NAMES  # "which root does dorsiflexion?" is not answered by a slotless intent
             score = LEX_WEIGHT * lex + (1 - LEX_WEIGHT) * fit
             if answers and not missing:  # a reading that cannot be answered earns nothing
                 if not asks_for.isdisjoint(answers):
