@@ -143,11 +143,11 @@ def render_items(
     said: dict[tuple[str, bool], dict[str, list[str]]] = {}  # (item, negated) -> detail -> its facts
     for row in sorted(rows, key=_negated):
         quals = str(row.get("qualifiers") or "").split()
-        detail = "; ".join(
+        detail = ", ".join(  # what the row links, then how the source qualifies it
             x
             for x in (
-                row.get("note") or ", ".join(qualifier_words.get(q, q) for q in quals if q != "not"),
                 row.get("detail"),
+                row.get("note") or ", ".join(qualifier_words.get(q, q) for q in quals if q != "not"),
             )
             if x
         )
