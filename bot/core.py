@@ -209,7 +209,7 @@ class Bot:
             [(r["alias"], r["entity_id"]) for r in self.store.ambiguous()],
             self.homonyms,
             self.intents,
-            {sign: thing for thing, sign in self._weakness_of.items()},
+            self._weaknesses(),
             self._performers(),
         )
         self.sessions = Sessions(max_sessions, session_ttl)
@@ -558,6 +558,15 @@ class Bot:
         recent = [*(e for e in self.store.endpoints(answer.facts) if e not in named), *named]
         entities = (*(e for e in conv.entities if e not in recent), *dict.fromkeys(recent))[-8:]
         return answer, replace(conv, pending=None, entities=entities)
+
+    def _weaknesses(self) -> dict[str, str]:
+        """Muscle or movement -> the sign that is its weakness; a muscle of a group with such a sign
+        and none of its own gets the group's ("weak gluteus medius": weakness of the hip abductors)."""
+        weak = {thing: sign for sign, thing in self._weakness_of.items()}
+        for r in self.store.query("SELECT subject, object FROM facts WHERE relation = 'part_of'"):
+            if r["object"] in weak and self.entities[r["subject"]]["type"] == "muscle":
+                weak.setdefault(r["subject"], weak[r["object"]])
+        return weak
 
     def _performers(self) -> dict[str, tuple[str, ...]]:
         """Movement -> the muscles (and groups of them) the sources say perform it."""

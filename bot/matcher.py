@@ -938,10 +938,10 @@ class Matcher:
             if ents is None and key.endswith("s"):
                 ents = self.aliases.get(key[:-1])
             if ents:
-                types = tuple(dict.fromkeys(self.entity_types[e] for e in ents))
-                mentions.append(Mention(start, start + size, " ".join(raw[start : start + size]), ents, types))
+                mentions.append(self._mention(start, start + size, ents, raw))
                 spans.append((start, start + size))
                 taken[start : start + size] = [True] * size
+        mentions = self._resplit(mentions, words, raw)
         # "superior or inferior gluteal nerve" names two nerves, "deep or superficial peroneal nerve" one:
         # either way, a choice between two of a kind
         coordinated: set[str] = set()
@@ -950,10 +950,9 @@ class Matcher:
             if before >= 0 and words[before + 1] in ("or", "and") and not taken[before] and last - first > 1:
                 ents = self.aliases.get(" ".join([words[before], *words[first + 1 : last]]))
                 if ents:
-                    types = tuple(dict.fromkeys(self.entity_types[e] for e in ents))
-                    mentions.append(Mention(before, before + 1, raw[before], ents, types))
+                    mentions.append(self._mention(before, before + 1, ents, raw))
                     taken[before] = True
-                    coordinated.update(types if words[before + 1] == "or" else ())
+                    coordinated.update(mentions[-1].types if words[before + 1] == "or" else ())
         mentions.sort(key=lambda m: m.start)
         content = tuple(w for w, t in zip(words, taken, strict=True) if not t)
         starts = {m.start: m for m in mentions}
@@ -999,6 +998,32 @@ class Matcher:
             offered,
             agents if any(m.via for m in agents) else (),
         )
+
+    def _resplit(self, mentions: list[Mention], words: Sequence[str], raw: Sequence[str]) -> list[Mention]:
+        """Longest names first can leave a fragment that names several things: "tibialis posterior
+        tibial nerve" is "tibialis" + "posterior tibial nerve". Where moving the border between a
+        fragment and the name after it gives two names, take them: "tibialis posterior" + "tibial nerve"."""
+        if not any(m.ambiguous for m in mentions):
+            return mentions
+        by_start = {m.start: m for m in mentions}
+        for a in [m for m in mentions if m.ambiguous]:
+            b = by_start.get(a.end)
+            if b is None:
+                continue
+            for cut in range(b.start + 1, b.end):
+                left, right = (
+                    self.aliases.get(" ".join(words[a.start : cut])),
+                    self.aliases.get(" ".join(words[cut : b.end])),
+                )
+                if left and right and len(left) == len(right) == 1:
+                    pair = [self._mention(a.start, cut, left, raw), self._mention(cut, b.end, right, raw)]
+                    mentions = sorted([m for m in mentions if m not in (a, b)] + pair, key=lambda m: m.start)
+                    break
+        return mentions
+
+    def _mention(self, start: int, end: int, ents: tuple[str, ...], raw: Sequence[str]) -> Mention:
+        types = tuple(dict.fromkeys(self.entity_types[e] for e in ents))
+        return Mention(start, end, " ".join(raw[start:end]), ents, types)
 
     def _spans(self, words: Sequence[str]) -> list[tuple[int, int]]:
         """(size, start) of every span that could name something, longest first, then leftmost.
@@ -1087,7 +1112,7 @@ class Matcher:
                     score += claim_bonus if HUB_TYPES.isdisjoint(spare & answers) else 2 * claim_bonus
             if offered:
                 # "is the knee reflex L4 or S1?" asks for a root, and is not about L4 alone
-                score += -CHOICE_BONUS if offered.isdisjoint(answers) or missing else CHOICE_BONUS
+                score += -2 * CHOICE_BONUS if offered.isdisjoint(answers) or missing else CHOICE_BONUS
                 if not offered.isdisjoint(taken):
                     score -= CHOICE_BONUS
             readings.append(Reading(intent, slots, missing, lex, score))
