@@ -43,6 +43,8 @@ _STARTUP_TABLES = ("meta", "entities", "aliases", "ambiguous_aliases", "homonyms
 _REBUILD = "run `nervebot build` in a checkout, or point --db / NERVEBOT_DB at a good facts.db"
 
 Row = dict[str, Any]
+# Where a sentence comes from, by section id: (document id, title, date, section label, evidence).
+Place = tuple[str, str, str, str, str]
 
 
 def _only_reads(action: int, arg1: str | None, arg2: str | None, *_: object) -> int:
@@ -75,6 +77,8 @@ class Store:
             present = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
             missing = [t for t in TABLES if t not in present]
             ok = "ok" if missing else self._integrity(conn)
+            if not missing and ok == "ok":
+                self._read_small_tables(conn)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: unreadable or corrupt ({exc}); {_REBUILD}") from None
         if version != SCHEMA_VERSION:
@@ -93,6 +97,17 @@ class Store:
                 return str(ok)
         return "ok"
 
+    def _read_small_tables(self, conn: sqlite3.Connection) -> None:
+        """Hold what every answer joins and few rows say: each section's place (a few thousand rows
+        for a million facts) and the facts in any conflict. The sources of an answer's facts are
+        then read from two tables, not four, and most answers need no conflicts query at all."""
+        documents = {d: (title, date) for d, title, date in conn.execute("SELECT id, title, date FROM documents")}
+        self._places: dict[str, Place] = {
+            sec: (doc, *documents[doc], label, evidence)
+            for sec, doc, label, evidence in conn.execute("SELECT id, document_id, label, evidence FROM sections")
+        }
+        self._in_conflict = frozenset(f for pair in conn.execute("SELECT fact_a, fact_b FROM conflicts") for f in pair)
+
     def _conn(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
@@ -101,17 +116,26 @@ class Store:
                 conn.execute("PRAGMA query_only = ON")
             except sqlite3.DatabaseError as exc:
                 raise StoreError(f"{self.path}: cannot open ({exc}); {_REBUILD}") from None
-            conn.row_factory = sqlite3.Row
             conn.set_authorizer(_only_reads)
             self._local.conn = conn
         return conn
 
     def query(self, sql: str, params: dict[str, Any] | Sequence[Any] = ()) -> list[Row]:
         """Run one read-only statement with bound parameters."""
+        names, rows = self._tuples(sql, params)
+        if len(set(names)) < len(names):  # a name given twice means its first column, as sqlite3.Row has it
+            keep = {name: i for i, name in reversed(list(enumerate(names)))}
+            return [{name: row[i] for name, i in keep.items()} for row in rows]
+        return [dict(zip(names, row, strict=True)) for row in rows]
+
+    def _tuples(self, sql: str, params: dict[str, Any] | Sequence[Any]) -> tuple[list[str], list[tuple[Any, ...]]]:
+        """Column names and rows as tuples: a row becomes a dict only where a caller wants one."""
         try:
-            return [dict(r) for r in self._conn().execute(sql, params)]
+            cursor = self._conn().execute(sql, params)
+            rows = cursor.fetchall()
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: query failed ({exc}); {_REBUILD}") from None
+        return [d[0] for d in cursor.description or ()], rows
 
     def columns(self, sql: str) -> list[str]:
         """Prepare `sql` without reading rows: raises for bad SQL, unknown columns or any write."""
@@ -135,22 +159,36 @@ class Store:
         if not ids:
             return []
         marks = ", ".join("?" for _ in ids)
-        rows = self.query(
-            f"""SELECT fs.fact_id, fs.quote, s.id AS sentence_id, s.text AS sentence, d.id AS document_id,
-                       d.title, d.date, sec.label, sec.evidence
-                FROM fact_sources fs
-                JOIN sentences s ON s.id = fs.sentence_id
-                JOIN sections sec ON sec.id = s.section_id
-                JOIN documents d ON d.id = s.document_id
+        _, found = self._tuples(
+            f"""SELECT fs.fact_id, fs.quote, s.id, s.text, s.section_id
+                FROM fact_sources fs JOIN sentences s ON s.id = fs.sentence_id
                 WHERE fs.fact_id IN ({marks})
                 ORDER BY fs.fact_id, fs.position""",
             ids,
         )
         order = {fid: i for i, fid in enumerate(ids)}
-        return sorted(rows, key=lambda r: order[r["fact_id"]])
+        found.sort(key=lambda r: order[r[0]])
+        places = self._places
+        rows = []
+        for fact_id, quote, sentence_id, sentence, section_id in found:
+            document_id, title, date, label, evidence = places[section_id]
+            rows.append(
+                {
+                    "fact_id": fact_id,
+                    "quote": quote,
+                    "sentence_id": sentence_id,
+                    "sentence": sentence,
+                    "document_id": document_id,
+                    "title": title,
+                    "date": date,
+                    "label": label,
+                    "evidence": evidence,
+                }
+            )
+        return rows
 
     def conflicts(self, fact_ids: Iterable[str]) -> list[Row]:
-        ids = list(dict.fromkeys(fact_ids))
+        ids = [f for f in dict.fromkeys(fact_ids) if f in self._in_conflict]
         if not ids:
             return []
         marks = ", ".join("?" for _ in ids)
