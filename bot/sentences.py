@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 BULLETS = "\u2022\u25cf\u25aa\u25e6\u2023*\u2013-"
 ABBREVIATIONS = frozenset(
@@ -22,8 +22,7 @@ _BOUNDARY = re.compile(r"(?<=[.!?])\s+(?=[\"“(\[]?[A-Z0-9])")
 _CITATION = re.compile(r"\s(\d{1,2}(?:\s*,\s*\d{1,2})*)[.!?]$")
 
 
-@dataclass(frozen=True, slots=True)
-class Sentence:
+class Sentence(NamedTuple):  # a big store has a million: a NamedTuple costs half a frozen dataclass
     id: str
     position: int
     heading: str
@@ -52,7 +51,7 @@ def _ends_with_abbreviation(chunk: str) -> bool:
 
 
 def split_text(text: str) -> list[str]:
-    """Sentences of one paragraph or bullet item, in order."""
+    """Sentences of one paragraph or bullet item, in order, each squashed."""
     pieces: list[str] = []
     for chunk in _BOUNDARY.split(squash(text)):
         if pieces and _ends_with_abbreviation(pieces[-1]):
@@ -80,7 +79,7 @@ def split_section(text: str, prefix: str) -> list[Sentence]:
     for block_heading, block in blocks:
         for piece in split_text(block):
             refs = _CITATION.search(piece) if piece[-2:-1].isdigit() else None  # no digit, no citation
-            base = sentence_id(prefix, piece)
+            base = f"{prefix}.{hashlib.sha1(piece.encode()).hexdigest()[:8]}"  # sentence_id(), piece being squashed
             seen[base] = seen.get(base, 0) + 1
             sentences.append(
                 Sentence(
