@@ -774,12 +774,14 @@ class Bot:
         gathers = index in self._gatherers and len(params) == 1
         rendered = self._gather(index, params, focus) if gathers else self._render(index, params, focus)
         first: list[Rendered] = []
-        via = next((m for m in reading.slots.values() if m.via), None)
-        if via is not None and self._performed_by is not None and len(params) == 1:
-            # "which nerve supplies the main dorsiflexor?": which muscles do it, then the answer for each
-            performed, movement_slot = self._performed_by
-            first = [self._render(performed, ((movement_slot, via.via),), focus)]
-            listed = [*(replace(via, entity_ids=(e,)) for e in via.entity_ids[1:]), *listed]
+        several = next((m for m in reading.slots.values() if m.via or m.every), None)
+        if several is not None and len(params) == 1:
+            if several.via and self._performed_by is not None:
+                # "which nerve supplies the main dorsiflexor?": which muscles do it, then the answer for each
+                performed, movement_slot = self._performed_by
+                first = [self._render(performed, ((movement_slot, several.via),), focus)]
+            # ... and "which nerve supplies the glutes?" is answered for each of them
+            listed = [*(replace(several, entity_ids=(e,)) for e in several.entity_ids[1:]), *listed]
         if first or listed:
             ((slot, _),) = params
             each = (self._render(index, ((slot, m.entity_ids[0]),), focus) for m in listed)

@@ -13,7 +13,7 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import pairwise
 from typing import NamedTuple
@@ -76,6 +76,7 @@ FUNCTION_WORDS = frozenset(
         "any",
         "anyone",
         "anything",
+        "apart",
         "appreciate",
         "appreciated",
         "are",
@@ -93,6 +94,7 @@ FUNCTION_WORDS = frozenset(
         "because",
         "been",
         "being",
+        "besides",
         "best",
         "better",
         "big",
@@ -127,6 +129,7 @@ FUNCTION_WORDS = frozenset(
         "else",
         "english",
         "er",
+        "especially",
         "even",
         "ever",
         "everyone",
@@ -147,6 +150,7 @@ FUNCTION_WORDS = frozenset(
         "friend",
         "from",
         "fyi",
+        "generally",
         "get",
         "gets",
         "give",
@@ -222,6 +226,7 @@ FUNCTION_WORDS = frozenset(
         "love",
         "lovely",
         "made",
+        "mainly",
         "make",
         "makes",
         "many",
@@ -232,6 +237,7 @@ FUNCTION_WORDS = frozenset(
         "means",
         "more",
         "most",
+        "mostly",
         "much",
         "my",
         "need",
@@ -264,12 +270,14 @@ FUNCTION_WORDS = frozenset(
         "our",
         "out",
         "own",
+        "particular",
         "people",
         "perhaps",
         "person",
         "please",
         "pls",
         "plz",
+        "precisely",
         "pretty",
         "probably",
         "question",
@@ -304,6 +312,8 @@ FUNCTION_WORDS = frozenset(
         "sometimes",
         "sorry",
         "sort",
+        "specific",
+        "specifically",
         "still",
         "stuff",
         "such",
@@ -340,6 +350,7 @@ FUNCTION_WORDS = frozenset(
         "true",
         "ty",
         "type",
+        "typically",
         "uh",
         "um",
         "understand",
@@ -692,10 +703,11 @@ class Mention:
     entity_ids: tuple[str, ...]
     types: tuple[str, ...]
     via: str = ""  # for "the dorsiflexor of the ankle": the movement whose performers these are
+    every: bool = False  # "the glutes", "the gluteal nerves": all the things the name may mean
 
     @property
     def ambiguous(self) -> bool:
-        return len(self.entity_ids) > 1 and not self.via
+        return len(self.entity_ids) > 1 and not self.via and not self.every
 
 
 @dataclass(frozen=True)
@@ -935,13 +947,24 @@ class Matcher:
                 taken[start : start + size] = [True] * size
                 continue
             ents = self.aliases.get(key)
-            if ents is None and key.endswith("s"):
+            stripped = ents is None and key.endswith("s")
+            if stripped:
                 ents = self.aliases.get(key[:-1])
+            # (a plural "s" may have gone already, with the typos: "nerves" is read as "nerve")
+            plural = stripped or (raw[start + size - 1].endswith("s") and not key.endswith("s"))
             if ents:
-                mentions.append(self._mention(start, start + size, ents, raw))
+                # a name that could mean several things, said in the plural, means them all: "the
+                # gluteal nerves" (but "glutes", itself a name, could mean any one of three)
+                mentions.append(self._mention(start, start + size, ents, raw, every=plural and len(ents) > 1))
                 spans.append((start, start + size))
                 taken[start : start + size] = [True] * size
         mentions = self._resplit(mentions, words, raw)
+        for n, m in enumerate(mentions):
+            # "the hip abductors muscles", "TA muscle": the word names nothing more, nor asks for a muscle
+            follows = words[m.end] if m.end < len(words) and not taken[m.end] else ""
+            if follows in ("muscle", "muscles") and {"muscle", "muscle_group"}.issuperset(m.types):
+                mentions[n] = replace(m, end=m.end + 1, text=f"{m.text} {raw[m.end]}")
+                taken[m.end] = True
         # "superior or inferior gluteal nerve" names two nerves, "deep or superficial peroneal nerve" one:
         # either way, a choice between two of a kind
         coordinated: set[str] = set()
@@ -1021,9 +1044,9 @@ class Matcher:
                     break
         return mentions
 
-    def _mention(self, start: int, end: int, ents: tuple[str, ...], raw: Sequence[str]) -> Mention:
+    def _mention(self, start: int, end: int, ents: tuple[str, ...], raw: Sequence[str], every: bool = False) -> Mention:
         types = tuple(dict.fromkeys(self.entity_types[e] for e in ents))
-        return Mention(start, end, " ".join(raw[start:end]), ents, types)
+        return Mention(start, end, " ".join(raw[start:end]), ents, types, every=every)
 
     def _spans(self, words: Sequence[str]) -> list[tuple[int, int]]:
         """(size, start) of every span that could name something, longest first, then leftmost.
