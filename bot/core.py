@@ -365,6 +365,12 @@ class Bot:
             if words & MORE_WORDS and words <= MORE_WORDS | FOLLOW_UP_WORDS | {"tell", "me", "please", "it", "that"}:
                 about = next(i for i in self.intents if i.name == "about")
                 slots = dict(list(conv.reading.slots.items())[:1])
+                if conv.reading.intent is about and slots:
+                    (mention,) = slots.values()
+                    names = join_items([self.entities[e]["name"] for e in mention.entity_ids], ", ")
+                    said = f"That was everything my two sources say about the {names}."
+                    answer = Answer("no_answer", said, question=text, notes=notes, suggestions=conv.last.suggestions)
+                    return answer, conv
                 if slots and about.slots:
                     reading = Reading(about, {next(iter(about.slots)): next(iter(slots.values()))}, score=1.0)
                     return self._respond(text, reading, (), notes, conv, analysis, follow_up=True)

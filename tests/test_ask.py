@@ -311,6 +311,8 @@ def test_tell_me_more_widens_to_everything_about_the_subject(bot: Bot) -> None:
     answer = bot.ask("tell me more", session="more-1")
     assert answer.intent == "about"
     assert "inverting the foot" in answer.text and "tibial nerve" in answer.text
+    again = bot.ask("tell me more", session="more-1")
+    assert again.status == "no_answer" and "everything my two sources say about the tibialis posterior" in again.text
 
 
 def test_why_shows_the_conflicts_its_chain_touches(bot: Bot) -> None:
