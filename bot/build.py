@@ -7,7 +7,8 @@ import hashlib
 import os
 import sqlite3
 import tempfile
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +16,7 @@ from pathlib import Path
 import sqlite_utils
 
 from .errors import KnowledgeError
-from .knowledge import Knowledge, load
+from .knowledge import Document, Knowledge, load
 from .store import SCHEMA_VERSION
 
 # The schema, made with sqlite-utils. Every build runs the same statements in the same order: the
@@ -96,6 +97,9 @@ CREATE INDEX "idx_conflicts_fact_a"
     ON "conflicts" ("fact_a");
 CREATE INDEX "idx_conflicts_fact_b"
     ON "conflicts" ("fact_b");
+"""
+# Made with the full-text index of the sentences, while the facts are still being checked.
+SENTENCE_INDEX = """
 CREATE INDEX "idx_sentences_document_id_position"
     ON "sentences" ("document_id", "position");
 """
@@ -149,35 +153,47 @@ class BuildReport:
         return out
 
 
-def _write(conn: sqlite3.Connection, k: Knowledge) -> None:
-    """The rows in one transaction, in input order (which is what `rowid` means), then the indexes."""
+def _write_documents(conn: sqlite3.Connection, documents: list[Document]) -> None:
+    """The schema, then the documents, their sections and sentences, in one transaction."""
     db = sqlite_utils.Database(conn)
     for name, columns, pk, foreign_keys in TABLES:
         db[name].create(columns, pk=pk, foreign_keys=foreign_keys)  # type: ignore[union-attr]
     conn.execute("BEGIN")
     conn.executemany(
-        "INSERT INTO meta VALUES (?, ?)",
-        [("schema_version", str(SCHEMA_VERSION)), ("inputs_sha256", k.inputs_digest)],
-    )
-    conn.executemany(
         "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (
             (d.id, d.title, d.date, d.kind, d.origin, d.file, hashlib.sha256(d.text.encode()).hexdigest(), d.text)
-            for d in k.documents
+            for d in documents
         ),
     )
     conn.executemany(
         "INSERT INTO sections VALUES (?, ?, ?, ?)",
-        ((s.id, s.document_id, s.label, s.evidence) for d in k.documents for s in d.sections),
+        ((s.id, s.document_id, s.label, s.evidence) for d in documents for s in d.sections),
     )
     conn.executemany(
         "INSERT INTO sentences VALUES (?, ?, ?, ?, ?, ?, ?)",
         (
             (s.id, sec.document_id, sec.id, s.position, s.heading, s.text, s.refs)
-            for d in k.documents
+            for d in documents
             for sec in d.sections
             for s in sec.sentences
         ),
+    )
+    conn.execute("COMMIT")
+
+
+def _index_sentences(conn: sqlite3.Connection) -> None:
+    """The sentences' full-text and position indexes: each one statement SQLite runs without the GIL."""
+    sqlite_utils.Database(conn)["sentences"].enable_fts(["text"], tokenize="porter")  # type: ignore[union-attr]
+    conn.execute(SENTENCE_INDEX)
+
+
+def _write_knowledge(conn: sqlite3.Connection, k: Knowledge) -> None:
+    """The other rows in one transaction, in input order (which is what `rowid` means), then the indexes."""
+    conn.execute("BEGIN")
+    conn.executemany(
+        "INSERT INTO meta VALUES (?, ?)",
+        [("schema_version", str(SCHEMA_VERSION)), ("inputs_sha256", k.inputs_digest)],
     )
     conn.executemany(
         "INSERT INTO entities VALUES (?, ?, ?, ?)",
@@ -216,7 +232,6 @@ def _write(conn: sqlite3.Connection, k: Knowledge) -> None:
     )
     conn.executemany("INSERT INTO not_claims VALUES (?, ?)", sorted(k.not_claims.items()))
     conn.execute("COMMIT")
-    db["sentences"].enable_fts(["text"], tokenize="porter")  # type: ignore[union-attr]  # filled in one statement
     conn.executescript(INDEXES)
     conn.execute("ANALYZE sqlite_master")  # creates sqlite_stat1, and nothing in it
     conn.executemany("INSERT INTO sqlite_stat1 VALUES (?, ?, ?)", PLANNER_STATS)
@@ -253,19 +268,34 @@ def _no_cyclic_gc() -> Iterator[None]:
 
 
 def build(root: Path, out: Path) -> BuildReport:
-    """Check every input, then write facts.db atomically (a half-built file never replaces a good one)."""
+    """Check every input, then write facts.db atomically (a half-built file never replaces a good one).
+
+    The documents are stored as soon as they are read, and their sentences indexed in a thread
+    while the facts are checked: SQLite builds an index without holding the GIL. A problem in any
+    input still leaves no facts.db, only the same message.
+    """
     with _no_cyclic_gc():
-        k = load(root)
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = out.with_name(out.name + ".tmp")
         tmp.unlink(missing_ok=True)
-        conn = sqlite3.connect(tmp, isolation_level=None)
+        conn = sqlite3.connect(tmp, isolation_level=None, check_same_thread=False)
+        indexing = _Background()
         try:
             # A file that only replaces facts.db once it is whole needs no rollback journal.
             conn.execute("PRAGMA journal_mode = OFF")
             conn.execute("PRAGMA synchronous = OFF")
-            _write(conn, k)
+
+            def documents_read(documents: list[Document]) -> None:
+                _write_documents(conn, documents)
+                indexing.start(_index_sentences, conn)
+
+            k = load(root, documents_read)
+            indexing.wait()
+            _write_knowledge(conn, k)
         except BaseException:
+            if indexing.running():
+                conn.interrupt()
+                indexing.wait(reraise=False)
             conn.close()
             tmp.unlink(missing_ok=True)
             raise
@@ -274,6 +304,33 @@ def build(root: Path, out: Path) -> BuildReport:
             os.fsync(fh.fileno())
         tmp.replace(out)
         return _report(k)
+
+
+class _Background:
+    """One call in a thread; `wait` joins it and raises what it raised."""
+
+    def __init__(self) -> None:
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
+
+    def start(self, call: Callable[[sqlite3.Connection], None], conn: sqlite3.Connection) -> None:
+        def run() -> None:
+            try:
+                call(conn)
+            except BaseException as exc:  # handed to the waiting thread
+                self._error = exc
+
+        self._thread = threading.Thread(target=run, name="nervebot-build-index")
+        self._thread.start()
+
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def wait(self, reraise: bool = True) -> None:
+        if self._thread is not None:
+            self._thread.join()
+        if self._error is not None and reraise:
+            raise self._error
 
 
 def dump(path: Path) -> str:

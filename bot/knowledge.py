@@ -560,8 +560,12 @@ def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def load(root: Path) -> Knowledge:
-    """Read every input under `root`; raise KnowledgeError listing each problem, one per line."""
+def load(root: Path, documents_read: Callable[[list[Document]], None] | None = None) -> Knowledge:
+    """Read every input under `root`; raise KnowledgeError listing each problem, one per line.
+
+    `documents_read` is called with the documents, split into sentences, as soon as they are read
+    without a problem, so a build can store them while the facts are still being checked.
+    """
     builder = _Builder(root)
     for step in (builder.documents, builder.relations, builder.entities, builder.facts):
         try:
@@ -569,6 +573,8 @@ def load(root: Path) -> Knowledge:
         except KnowledgeError as exc:
             builder.error(str(exc))
             break  # a file that does not parse would make every later entry look wrong too
+        if step == builder.documents and documents_read and not builder.errors:
+            documents_read(builder.k.documents)
     if builder.errors:
         raise KnowledgeError("\n".join(builder.errors))
     builder.k.inputs_digest = builder._digest.hexdigest()

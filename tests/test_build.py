@@ -17,7 +17,7 @@ import yaml
 
 from bot import store
 from bot.build import build, dump
-from bot.errors import StoreError
+from bot.errors import KnowledgeError, StoreError
 from bot.sentences import split_section, squash
 from bot.store import Store
 
@@ -325,6 +325,14 @@ def test_failed_build_leaves_the_previous_db_untouched(edit_yaml, project, built
     result = run_nervebot("build", "--root", project, "--db", built_db)
     assert result.returncode == 2
     assert sha256(built_db) == before
+
+
+def test_a_bad_fact_found_while_the_sentences_are_indexed_leaves_no_file_behind(edit_yaml, project, tmp_path):
+    add_fact(edit_yaml, new_fact(subject="L7"))
+    out = tmp_path / "out" / "facts.db"
+    with pytest.raises(KnowledgeError, match="L7"):
+        build(project, out)
+    assert list(out.parent.iterdir()) == []
 
 
 # --- Reproducibility and --check ----------------------------------------------------------------------
