@@ -226,6 +226,7 @@ class Bot:
             None,
         )
         self.section_labels = [r["label"] for r in self.store.query("SELECT label FROM sections ORDER BY id")]
+        self._reply_fields = {"documents": self._documents()}
         self._section_words = [(label, set(tokens(label))) for label in self.section_labels]
         self._render = lru_cache(maxsize=4096)(self._render_uncached)
         self._gather = lru_cache(maxsize=1024)(self._gather_uncached)
@@ -406,7 +407,8 @@ class Bot:
             if slots and len(slots) == len(analysis.mentions):
                 kept = {k: v for k, v in previous.slots.items() if k not in slots}
                 return previous._replace(slots={**kept, **slots}, missing=(), score=max(previous.score, top.score))
-        if previous is not None and not previous.intent.slots and not analysis.mentions and top.score < ANSWER_AT:
+        weak = top.score < (CHITCHAT_AT if top.intent.kind == "chitchat" else ANSWER_AT)  # as a reading alone
+        if previous is not None and not previous.intent.slots and not analysis.mentions and weak:
             # "who does best?" after a question about recovery: the topic carries over.
             same = next((r for r in readings if r.intent.name == previous.intent.name), None)
             if same is not None and same.lexical >= 0.2:
@@ -491,7 +493,8 @@ class Bot:
         cleared = replace(conv, pending=None)
         if intent.kind == "chitchat":
             if reading.score >= CHITCHAT_AT:
-                chat = Answer("chitchat", intent.reply, intent=intent.name, suggestions=GENERIC_SUGGESTIONS[:3], **base)
+                reply = intent.reply.format_map(self._reply_fields) if "{" in intent.reply else intent.reply
+                chat = Answer("chitchat", reply, intent=intent.name, suggestions=GENERIC_SUGGESTIONS[:3], **base)
                 return chat, cleared
             return self._no_answer(analysis, base, cleared), cleared
         if reading.score < ANSWER_AT or reading.missing:
@@ -564,6 +567,15 @@ class Bot:
         recent = [*(e for e in self.store.endpoints(answer.facts) if e not in named), *named]
         entities = (*(e for e in conv.entities if e not in recent), *dict.fromkeys(recent))[-8:]
         return answer, replace(conv, pending=None, entities=entities)
+
+    def _documents(self) -> str:
+        """The sources, for a reply: each section with its document, date and evidence level."""
+        rows = self.store.query(
+            "SELECT d.title, d.date, s.label, s.evidence FROM sections s JOIN documents d ON d.id = s.document_id"
+            " ORDER BY d.date, s.id"
+        )
+        said = [f'The {r["label"]} ("{r["title"]}", {r["date"]}): {r["evidence"]}.' for r in rows]
+        return " ".join(_sentence(s) for s in said)
 
     def _weaknesses(self) -> dict[str, str]:
         """Muscle or movement -> the sign that is its weakness; a muscle of a group with such a sign

@@ -20,6 +20,8 @@ TEMPLATE_KEYS = ("one", "many", "none")
 # ("the hamstrings are", "the tibialis anterior performs").
 # {is} and {s} agree in number with the first slot's entity; {harm_of} is "injury of " before a
 # root or nerve, "weakness of " before a muscle or movement, nothing before a sign ("the foot drop").
+# A chitchat reply may use {documents}: each source section, its document, date and evidence level.
+REPLY_FIELDS = frozenset({"documents"})
 SHARED_FIELDS = frozenset({"according", "items", "count", "is", "s", "harm_of"})
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 _SQL_PARAM = re.compile(r"(?<!:):([A-Za-z_]\w*)")
@@ -84,7 +86,14 @@ def load_intent(path: Path) -> Intent:
     if kind == "chitchat":
         if not data.get("reply"):
             raise _fail(path, "a chitchat intent needs `reply`")
-        return Intent(data["name"], data["description"], kind, "", {}, examples, "", {}, (), str(data["reply"]), path)
+        reply = str(data["reply"])
+        try:
+            unknown = _fields(reply) - REPLY_FIELDS
+        except ValueError as exc:
+            raise _fail(path, f"reply is malformed ({exc})") from None
+        if unknown:
+            raise _fail(path, f"reply uses {{{unknown.pop()}}}; a reply may use only {sorted(REPLY_FIELDS)}")
+        return Intent(data["name"], data["description"], kind, "", {}, examples, "", {}, (), reply, path)
     if kind != "query":
         raise _fail(path, f"unknown kind {kind!r}; use query or chitchat")
     sql = str(data.get("sql") or "").strip()

@@ -34,6 +34,7 @@ CLAIM_BONUS = 0.2
 CLAIM_STARTS = frozenset(["is", "are", "does", "do", "did", "can", "could", "will", "would", "was", "were"])
 CHOICE_WORDS = frozenset({"or", "vs", "versus"})
 CHOICE_BONUS = 0.15
+CHITCHAT_YIELD = 0.2
 UNUSED_NAMES = 0.25  # a reading with no slot, of a question naming things it says nothing of, fits worse
 AGENT_FIT = 0.95  # a muscle named by what it does fits a little less well than one named outright
 AGENT_PENALTY = 0.3  # ... and asking what a movement's doer has is not asking about the movement
@@ -1139,6 +1140,15 @@ class Matcher:
                 if not offered.isdisjoint(taken):
                     score -= CHOICE_BONUS
             readings.append(Reading(intent, slots, missing, lex, score))
+        if not mentions:
+            # small talk yields to a question of the domain its words fit as well ("where do the sources disagree?")
+            best_query = max((r.lexical for r in readings if r.intent.kind == "query" and not r.missing), default=0.0)
+            readings = [
+                r._replace(score=r.score - CHITCHAT_YIELD)
+                if r.intent.kind == "chitchat" and r.lexical <= best_query
+                else r
+                for r in readings
+            ]
         readings.sort(key=_reading_order)
         return readings
 
