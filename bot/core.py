@@ -346,7 +346,7 @@ class Bot:
             chosen = self._resolve_pending(conv.pending, analysis)
             if chosen is not None:
                 return self._respond(text, chosen, (), notes, conv)
-        if analysis.homonym and analysis.mentions and CHOICE_WORDS & set(analysis.words):
+        if analysis.homonym and analysis.mentions and (analysis.offered or CHOICE_WORDS & set(analysis.words)):
             # "deep or superficial peroneal nerve?": the side the sources cover is answered, the other noted
             notes += (_sentence(f"{self.homonyms[analysis.homonym]}."),)
         elif analysis.homonym:

@@ -666,7 +666,12 @@ DEMONSTRATIVES = frozenset(["that", "this", "these", "those", "same"])  # "that 
 
 
 SLOT = "@"
+_OPTION_MARK = re.compile(r"(?:^|\s)\(?[A-Ea-e][.)](?=\s)")  # "A.", "b)", "(c)" before an option
 _ROOT_LIKE = re.compile(r"[ctls]\d{1,2}")
+DOER_WORDS = frozenset(
+    (a, b) for a in ("muscle", "muscles") for b in ("that", "which", "to", "for", "doing", "used")
+)  # "the muscle that extends the hallux", "the muscles for hip abduction"
+TRUE_OR_FALSE = (["true", "or", "false"], ["true", "false"], ["t", "f"], ["is", "it", "true", "that"])
 CONTRACTIONS = {
     "whats": ("what", "is"),
     "whatre": ("what", "are"),
@@ -927,6 +932,9 @@ class Matcher:
 
     def analyse(self, text: str) -> Analysis:
         raw = _join_root_names(_spelled_out(tokens(text)))
+        stated = next((len(p) for p in TRUE_OR_FALSE if raw[: len(p)] == p), 0)
+        if stated:  # "true or false: the TA is supplied by L5" states a claim, and offers no choice
+            raw = ["is", *raw[stated:]]
         words = self._choose(raw)
         corrections = tuple((a, b) for a, b in zip(raw, words, strict=True) if a != b)
         if ARTICLES.intersection(words):  # a mended "teh" is an article, and articles are not matched
@@ -960,10 +968,17 @@ class Matcher:
                 spans.append((start, start + size))
                 taken[start : start + size] = [True] * size
         mentions = self._resplit(mentions, words, raw)
+        # "the hip abductors muscles", "TA muscle": the word names nothing more, nor asks for a muscle;
+        # after "the main dorsiflexor", it is part of the name where something else is asked
+        other_ask = any(
+            w in ANSWER_WORDS and w not in ("muscle", "muscles") for w, t in zip(words, taken, strict=True) if not t
+        )
         for n, m in enumerate(mentions):
-            # "the hip abductors muscles", "TA muscle": the word names nothing more, nor asks for a muscle
             follows = words[m.end] if m.end < len(words) and not taken[m.end] else ""
-            if follows in ("muscle", "muscles") and {"muscle", "muscle_group"}.issuperset(m.types):
+            if follows not in ("muscle", "muscles"):
+                continue
+            doer = other_ask and any(_is_agent(w) for w in m.text.casefold().split())
+            if doer or {"muscle", "muscle_group"}.issuperset(m.types):
                 mentions[n] = replace(m, end=m.end + 1, text=f"{m.text} {raw[m.end]}")
                 taken[m.end] = True
         # "superior or inferior gluteal nerve" names two nerves, "deep or superficial peroneal nerve" one:
@@ -996,11 +1011,18 @@ class Matcher:
             for w in content
             if w not in self.vocabulary and w not in FUNCTION_WORDS and (len(w) > 2 or _ROOT_LIKE.fullmatch(w))
         )  # "C5" is a root the sources never mention
+        # "the muscle that extends the hallux" names a muscle by what it does, as "the dorsiflexor" does
+        described = {
+            m.start: m.start - 2
+            for m in mentions
+            if m.types[0] == "movement" and tuple(words[max(0, m.start - 2) : m.start]) in DOER_WORDS
+        }
         asks_for = frozenset(
             ANSWER_WORDS[w]
             for i, w in enumerate(words)
             if w in ANSWER_WORDS
             and not taken[i]
+            and i not in described.values()
             and i not in pointed  # "which nerve supplies that muscle" asks for a nerve, not a muscle
             and not (w in ("nerve", "nerves") and words[i + 1 : i + 2] in (["root"], ["roots"]))
         )
@@ -1008,8 +1030,10 @@ class Matcher:
             # "which muscle is the dorsiflexor that has become weak?" still asks which muscle does it
             unweakened = ("movement",) if "muscle" in asks_for else ()
             mentions = [m if m.types[0] in unweakened else self._as_weakness(m) for m in mentions]
-        offered = _offered(mentions, words) | coordinated
-        agents = tuple(self._as_performers(m) for m in mentions)
+        # "A. tibial nerve B. deep fibular nerve": lettered options offer a choice as "or" does
+        options = len(_OPTION_MARK.findall(text)) >= 2
+        offered = _offered(mentions, words, options) | coordinated
+        agents = tuple(self._as_performers(m, m.start in described) for m in mentions)
         return Analysis(
             tuple(words),
             corrections,
@@ -1073,11 +1097,12 @@ class Matcher:
             return Mention(mention.start, mention.end, mention.text, (self.weakness[mention.entity_ids[0]],), ("sign",))
         return mention
 
-    def _as_performers(self, mention: Mention) -> Mention:
-        """A movement named by its doer ("the primary dorsiflexor", "knee flexors") may stand for the
-        muscles that perform it, where a question asks something only a muscle has (its nerve)."""
+    def _as_performers(self, mention: Mention, described: bool = False) -> Mention:
+        """A movement named by its doer ("the primary dorsiflexor", "knee flexors", `described`: "the
+        muscle that extends the hallux") may stand for the muscles that perform it, where a question
+        asks something only a muscle has (its nerve)."""
         doers = self.performers.get(mention.entity_ids[0], ()) if len(mention.entity_ids) == 1 else ()
-        if not doers or not any(_is_agent(w) for w in mention.text.casefold().split()):
+        if not doers or not (described or any(_is_agent(w) for w in mention.text.casefold().split())):
             return mention
         types = tuple(dict.fromkeys(self.entity_types[e] for e in doers))
         return Mention(mention.start, mention.end, mention.text, doers, types, via=mention.entity_ids[0])
@@ -1185,9 +1210,9 @@ class Filled(NamedTuple):
     taken: frozenset[str]  # types of the mentions in slots
 
 
-def _offered(mentions: Sequence[Mention], words: Sequence[str]) -> frozenset[str]:
+def _offered(mentions: Sequence[Mention], words: Sequence[str], options: bool = False) -> frozenset[str]:
     """Types the question offers a choice of ("L4 or S1", "superior or inferior gluteal nerve")."""
-    if not CHOICE_WORDS.intersection(words):
+    if not options and not CHOICE_WORDS.intersection(words):
         return frozenset()
     seen: set[str] = set()
     offered: set[str] = set()

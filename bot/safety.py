@@ -520,6 +520,9 @@ MISBEHAVES = _any(
     r"dragging",
     r"slaps?",
     r"slapping",
+    r"drops",
+    r"dropping",
+    r"catch(?:es)?",
     r"flops?",
     r"flopping",
     r"floppy",
@@ -1309,6 +1312,9 @@ def _fires(rule: Rule, words: str) -> bool:
 # An exam vignette ("a 55-year-old man ... his foot slaps") describes a case to learn from, not the
 # asker's own care: it is not refused as personal advice (red flags still are).
 EXAM_CUES = re.compile(r"\b(vignette|exam|mcq|osce|stem|case|scenario|\d+[- ]?(year|yr)s?[- ]?old|medical students?)\b")
+# A case written up as in a textbook ("45M", "60 yo", "a man presents with"), about someone else.
+CASE_CUES = re.compile(r"\b(\d{1,3} ?(m|f|yo|yom|yof)|presents|presenting)\b")
+FIRST_PERSON = re.compile(r"\b(i|im|ive|me|my|mine|myself)\b")
 
 
 def assess(text: str) -> Verdict:
@@ -1319,7 +1325,9 @@ def assess(text: str) -> Verdict:
             continue
         for rule in tier.rules:
             if _fires(rule, words):
-                if rule.kind == "advice" and EXAM_CUES.search(words):
+                if rule.kind == "advice" and (
+                    EXAM_CUES.search(words) or (CASE_CUES.search(words) and not FIRST_PERSON.search(words))
+                ):
                     continue
                 return Verdict(rule.kind, rule.name)
     return SAFE
