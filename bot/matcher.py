@@ -666,7 +666,7 @@ DEMONSTRATIVES = frozenset(["that", "this", "these", "those", "same"])  # "that 
 
 
 SLOT = "@"
-_OPTION_MARK = re.compile(r"(?:^|\s)\(?[A-Ea-e][.)](?=\s)")  # "A.", "b)", "(c)" before an option
+_OPTION_MARK = re.compile(r"(?:^|\s)\(?[A-Ea-e][.)][^\w\s]*(?=\s)")  # "A.", "b)", "(c)" before an option
 _ROOT_LIKE = re.compile(r"[ctls]\d{1,2}")
 DOER_WORDS = frozenset(
     (a, b) for a in ("muscle", "muscles") for b in ("that", "which", "to", "for", "doing", "used")
