@@ -101,9 +101,13 @@ class Store:
         """Hold what every answer joins and few rows say: each section's place (a few thousand rows
         for a million facts) and the facts in any conflict. The sources of an answer's facts are
         then read from two tables, not four, and most answers need no conflicts query at all."""
-        documents = {d: (title, date) for d, title, date in conn.execute("SELECT id, title, date FROM documents")}
+        shared: dict[str, str] = {}  # one string for each date and evidence label, not one a row
+        documents = {
+            d: (d, title, shared.setdefault(date, date))
+            for d, title, date in conn.execute("SELECT id, title, date FROM documents")
+        }
         self._places: dict[str, Place] = {
-            sec: (doc, *documents[doc], label, evidence)
+            sec: (*documents[doc], label, shared.setdefault(evidence, evidence))
             for sec, doc, label, evidence in conn.execute("SELECT id, document_id, label, evidence FROM sections")
         }
         self._in_conflict = frozenset(f for pair in conn.execute("SELECT fact_a, fact_b FROM conflicts") for f in pair)
