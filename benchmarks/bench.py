@@ -164,18 +164,18 @@ def percentile(values: Sequence[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-def child_ask(db: Path, mix: list[list[Turn]], evals: dict[str, list[Path]], remember: int = 1024) -> Figures:
+def child_ask(db: Path, mix: list[list[Turn]], evals: dict[str, list[Path]], remember: int | None = None) -> Figures:
     """In a fresh process on one core: load the Bot, ask the mix, then score the evaluation sets.
 
-    With `remember=0` the Bot keeps no reading of questions it has seen, so every question is timed
-    as if it were new; that run leaves accuracy out.
+    The Bot remembers as many questions as it does by default; with `remember=0` it keeps no reading
+    of questions it has seen, so every question is timed as if it were new, and accuracy is left out.
     """
     pin_to_one_core()
     from bot import Bot
     from bot.qa import load_cases, run
 
     started = time.perf_counter()
-    bot = Bot(db=db, remember=remember)
+    bot = Bot(db=db) if remember is None else Bot(db=db, remember=remember)
     load_ms = (time.perf_counter() - started) * 1000
     timed, wall = time_mix(bot, mix)
     rss = peak_rss_mb()  # of a Bot answering; scoring accuracy then loads every document's text besides
@@ -299,7 +299,7 @@ def child_main(request_path: Path, result_path: Path) -> int:
     db = Path(request["db"])
     if request["mode"] == "ask":
         evals = {name: [Path(p) for p in paths] for name, paths in request["evals"].items()}
-        figures = child_ask(db, mix, evals, request.get("remember", 1024))
+        figures = child_ask(db, mix, evals, request.get("remember"))
     else:
         figures = child_baseline(db, Path(request["intents"]), mix, request["budget_s"])
     asking = figures.pop("_rss_asking_mb", None)

@@ -52,6 +52,7 @@ CHITCHAT_AT = 0.55
 TIE_MARGIN = 0.01
 ANSWERABLE_MARGIN = 0.1
 CASE_CONTEXT_AT = 0.75  # a case's question read against the case must match its intent's words this well
+KEPT_READINGS = 8  # of a question's readings, the best are remembered; the rest are never consulted
 MAX_FACTS = 100  # facts listed in one answer
 _MARK = re.compile(r"\[(\d+)\]")  # a citation mark in an answer's text
 _SENTENCE_END = re.compile(r"(?<=[.!?])[^\w\s]*\s+(?=\S)")
@@ -187,7 +188,7 @@ class Bot:
         max_sessions: int = 10_000,
         session_ttl: float = 2 * 3600,
         emergency: str | None = None,
-        remember: int = 1024,
+        remember: int = 2048,
     ) -> None:
         # Where red flags send people: the argument, else $NERVEBOT_EMERGENCY, else 911/112/999 wording.
         self.emergency = emergency or os.environ.get("NERVEBOT_EMERGENCY") or safety.DEFAULT_EMERGENCY
@@ -394,7 +395,7 @@ class Bot:
         question since a red flag may come after the cut, the matcher's analysis and readings, and
         whether it asks about medicines."""
         analysis = self.matcher.analyse(cut_question(whole)[0])
-        readings = tuple(self.matcher.rank(analysis))
+        readings = tuple(self.matcher.rank(analysis)[:KEPT_READINGS])
         return safety.assess(whole), analysis, readings, safety.about_medicines(whole)
 
     def _with_context(self, readings: list[Reading], analysis: Analysis, conv: Conversation) -> Reading:
@@ -411,6 +412,8 @@ class Bot:
         if previous is not None and not previous.intent.slots and not analysis.mentions and weak:
             # "who does best?" after a question about recovery: the topic carries over.
             same = next((r for r in readings if r.intent.name == previous.intent.name), None)
+            if same is None and len(readings) == KEPT_READINGS:  # beyond the readings kept: read again
+                same = next((r for r in self.matcher.rank(analysis) if r.intent.name == previous.intent.name), None)
             if same is not None and same.lexical >= 0.2:
                 return same._replace(score=max(ANSWER_AT, same.score))
         if not conv.entities or analysis.unknown or not (PRONOUNS & content or not analysis.mentions):
