@@ -83,7 +83,7 @@ class Relation:
     subject_types: tuple[str, ...]
     object_types: tuple[str, ...]
     reads: str
-    reads_not: str
+    reads_when: dict[str, str]  # qualifier -> how a fact with it reads ("not": "... is not responsible for ...")
 
 
 # Facts and their sources are NamedTuples: a big store makes a million of each, at half a dataclass's cost.
@@ -283,7 +283,7 @@ class _Builder:
                     subject_types=tuple(entry["subject"]),
                     object_types=tuple(entry["object"]),
                     reads=_need(entry, "reads", where),
-                    reads_not=entry.get("reads_not", ""),
+                    reads_when={str(q): str(t) for q, t in (entry.get("reads_when") or {}).items()},
                 )
             except KnowledgeError as exc:
                 self.error(str(exc))
@@ -416,11 +416,7 @@ class _Builder:
         hit = doc_text.first_holding(quote) if doc_text is not None else None
         if hit is None:
             return None
-        template = rel.reads_not if "not" in qualifiers and rel.reads_not else rel.reads
-        claim = template.format(subject=subject_entity.name, object=object_entity.name)
-        if qualifiers:
-            shown = [self.k.qualifiers[q] for q in qualifiers if q != "not"]
-            claim = f"{claim} ({', '.join(shown)})" if shown else claim
+        claim = self._claim(rel, qualifiers, subject_entity.name, object_entity.name)
         note = entry.get("note")
         subject, relation, obj = subject_entity.id, rel.name, object_entity.id
         return Fact(
@@ -490,11 +486,7 @@ class _Builder:
         for q in qualifiers:
             if q not in self.k.qualifiers:
                 raise KnowledgeError(f"{where}: unknown qualifier {q!r}; use one from knowledge/relations.yaml")
-        template = rel.reads_not if "not" in qualifiers and rel.reads_not else rel.reads
-        claim = template.format(subject=subject_entity.name, object=object_entity.name)
-        if qualifiers:
-            shown = [self.k.qualifiers[q] for q in qualifiers if q != "not"]
-            claim = f"{claim} ({', '.join(shown)})" if shown else claim
+        claim = self._claim(rel, qualifiers, subject_entity.name, object_entity.name)
         note = entry.get("note")
         subject, relation, obj = subject_entity.id, rel.name, object_entity.id
         return Fact(  # with the ids the entities and the relation hold: one string each, not one per fact
@@ -507,6 +499,14 @@ class _Builder:
             claim,
             self._sources(entry, where, index),
         )
+
+    def _claim(self, rel: Relation, qualifiers: tuple[str, ...], subject: str, obj: str) -> str:
+        """How a fact reads: its relation's wording, or the wording for its first qualifier that has
+        one ("is associated with"), then its other qualifiers in brackets, "not" never among them."""
+        worded = next((q for q in qualifiers if q in rel.reads_when), "")
+        claim = (rel.reads_when[worded] if worded else rel.reads).format(subject=subject, object=obj)
+        shown = [self.k.qualifiers[q] for q in qualifiers if q not in ("not", worded)]
+        return f"{claim} ({', '.join(shown)})" if shown else claim
 
     def _role_error(self, where: str, rel: Relation, subject: str, obj: str) -> KnowledgeError:
         """The first of a fact's two entities that is unknown or of a type its relation does not take."""

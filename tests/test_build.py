@@ -98,6 +98,14 @@ def test_build_sets_user_version_to_store_schema_version(built_db):
     assert rows(built_db, "PRAGMA user_version") == [(store.SCHEMA_VERSION,)]
 
 
+def test_a_qualifier_with_its_own_wording_reads_that_way_and_is_not_bracketed(built_db):
+    claims = {c for (c,) in rows(built_db, "SELECT claim FROM facts WHERE relation = 'produces'")}
+    assert "L3 nerve root is associated with ankle dorsiflexion" in claims  # research: "associated with"
+    assert "S1 nerve root is not responsible for ankle dorsiflexion" in claims
+    assert "L5 nerve root is responsible for ankle dorsiflexion (primarily)" in claims
+    assert not any("(associated" in c or "not)" in c for c in claims)
+
+
 def test_sentence_fts_index_answers_match_query(built_db):
     found = rows(
         built_db,
