@@ -8,7 +8,7 @@ import threading
 import time
 import unicodedata
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache, partial
 from itertools import pairwise
@@ -599,35 +599,51 @@ class Bot:
             doers.setdefault(r["object"], []).append(r["subject"])
         return {movement: tuple(muscles) for movement, muscles in doers.items()}
 
-    def _written(self, entity_id: str) -> list[str]:
-        """An entity's aliases as people write them, longest first (asked only when a quote names
-        the entity otherwise, so start-up does not load every alias of a big store)."""
-        rows = self.store.query(
-            "SELECT written FROM aliases WHERE entity_id = ? ORDER BY length(written) DESC, written", [entity_id]
-        )
-        return [r["written"] for r in rows]
+    def _written(self, entity_ids: Iterable[str]) -> dict[str, list[str]]:
+        """Entities' aliases as people write them, longest first: one query for all of an answer's
+        entities, asked only when a quote names one otherwise, so start-up loads no aliases."""
+        ids = list(dict.fromkeys(entity_ids))
+        written: dict[str, list[str]] = {e: [] for e in ids}
+        if ids:
+            rows = self.store.query(
+                f"SELECT entity_id, written FROM aliases WHERE entity_id IN ({', '.join('?' for _ in ids)})"
+                " ORDER BY length(written) DESC, written",
+                ids,
+            )
+            for r in rows:
+                written[r["entity_id"]].append(r["written"])
+        return written
 
-    def _in_source_words(self, row: Row, sources: list[Row], linked: Sequence[str]) -> Row:
-        """An item names a thing as its sentences do: "lumbar canal stenosis" where the source says so,
-        not the canonical "lumbar spinal stenosis". Only a form of as many words, and never for a
-        movement, whose other forms are verbs ("invert the foot"). `linked`: the fact's two entities."""
+    def _unsaid(self, row: Row, sources: list[Row], linked: Sequence[str]) -> list[str]:
+        """The fact's entities (of `linked`, its two) that its item names but its sentences do not:
+        "lumbar spinal stenosis" where the source says "lumbar canal stenosis". Never a movement,
+        whose other forms are verbs ("invert the foot")."""
         item, said = str(row["item"]), " ".join(s["sentence"] for s in sources).casefold()
-        for ent in linked:
-            entity = self.entities.get(ent)
-            if entity is None or entity["type"] == "movement" or entity["name"] not in item:
-                continue
-            name = entity["name"]
-            if not _says(said, name):
-                words = len(name.split())
-                written = next(
-                    (
-                        w
-                        for w in self._written(ent)
-                        if len(w.split()) == words and _says(said, w) and _singular(w) != _singular(name)
-                    ),
-                    None,
-                )
-                item = item.replace(name, written) if written else item
+        named = [(e, self.entities[e]) for e in linked if e in self.entities]
+        return [
+            e
+            for e, entity in named
+            if entity["type"] != "movement" and entity["name"] in item and not _says(said, entity["name"])
+        ]
+
+    def _in_source_words(
+        self, row: Row, sources: list[Row], unsaid: Sequence[str], written: dict[str, list[str]]
+    ) -> Row:
+        """An item names a thing as its sentences do: the `unsaid` entities by a written form of as
+        many words that the sentences use."""
+        item, said = str(row["item"]), " ".join(s["sentence"] for s in sources).casefold()
+        for ent in unsaid:
+            name = self.entities[ent]["name"]
+            words = len(name.split())
+            form = next(
+                (
+                    w
+                    for w in written[ent]
+                    if len(w.split()) == words and _says(said, w) and _singular(w) != _singular(name)
+                ),
+                None,
+            )
+            item = item.replace(name, form) if form else item
         return row if item == row["item"] else {**row, "item": item}
 
     def _listed(self, reading: Reading, analysis: Analysis | None) -> tuple[Mention, ...]:
@@ -709,7 +725,12 @@ class Bot:
             )
         )
         linked = {r["id"]: (r["subject"], r["object"]) for r in ends}
-        rows = [self._in_source_words(r, by_fact[r["fact_id"]], linked.get(r["fact_id"], ())) for r in rows]
+        unsaid = [self._unsaid(r, by_fact[r["fact_id"]], linked.get(r["fact_id"], ())) for r in rows]
+        written = self._written(e for ents in unsaid for e in ents)
+        rows = [
+            self._in_source_words(r, by_fact[r["fact_id"]], u, written) if u else r
+            for r, u in zip(rows, unsaid, strict=True)
+        ]
         if not rows:
             said = f"The {join_items(focus, ', ')} {'says' if len(focus) == 1 else 'say'} nothing about that"
             return Rendered(False, f"{said}; ask without naming a source to hear what the others say.", suggestions)
