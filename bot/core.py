@@ -376,6 +376,11 @@ class Bot:
                 if slots and about.slots:
                     reading = Reading(about, {next(iter(about.slots)): next(iter(slots.values()))}, score=1.0)
                     return self._respond(text, reading, (), notes, conv, analysis, follow_up=True)
+            other = self._other_one(conv.reading) if "other" in words and len(words) <= 6 else None
+            if other is not None:
+                # "what about the other one?" after the superior gluteal nerve: the inferior one
+                notes += (FOLLOWED_UP,)
+                return self._respond(text, other, (), notes, conv, analysis, follow_up=True)
             if self._focus(analysis.words) and all(w in FUNCTION_WORDS for w in analysis.content):
                 # "what does the research say?": the last question again, from that source alone
                 notes += ("Read as the last question, asked of one source.",)
@@ -445,6 +450,21 @@ class Bot:
             if len(slots) == len(reading.intent.slots) and score > best.score:
                 best = reading._replace(slots=slots, missing=(), score=score)
         return best
+
+    def _other_one(self, reading: Reading) -> Reading | None:
+        """The last reading about the other of a pair one name can mean ("gluteal nerve": superior or
+        inferior), when its one slot held one of them; else None."""
+        if len(reading.slots) != 1:
+            return None
+        ((slot, mention),) = reading.slots.items()
+        pairs = [ents for ents in self.matcher.aliases.values() if len(ents) == 2 and mention.entity_ids[0] in ents]
+        others = {e for ents in pairs for e in ents} - {mention.entity_ids[0]}
+        if len(others) != 1 or len(mention.entity_ids) != 1:
+            return None
+        (ent,) = others
+        kind = self.matcher.entity_types[ent]
+        named = Mention(-1, -1, self.entities[ent]["name"], (ent,), (kind,))
+        return reading._replace(slots={slot: named}, missing=())
 
     def _resolve_pending(self, pending: Pending, analysis: Analysis) -> Reading | None:
         """Read a reply to a clarifying question: a name, a distinguishing word, or a number."""
