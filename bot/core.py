@@ -79,6 +79,21 @@ MEDICINES_TEXT = (
     "My two sources don't cover medicines or doses, so I can't answer that; a pharmacist or clinician can. "
     "I can tell you which roots, nerves and muscles are involved."
 )
+# Things people ask about in this field that the sources never cover: a question naming one is not
+# answered from the anatomy it mentions besides.
+UNCOVERED_TOPICS = {
+    "imaging (MRI, CT, X-ray)": frozenset(
+        {"mri", "mris", "ct", "xray", "xrays", "radiograph", "radiographs", "imaging", "ultrasound", "scan", "scans"}
+    ),
+    "how an operation is done": frozenset(
+        {"positioned", "positioning", "incision", "anaesthesia", "anesthesia", "anaesthetic", "anesthetic"}
+    ),
+    "nerve conduction studies or EMG": frozenset({"emg", "emgs", "electromyography", "ncs", "conduction"}),
+    "exercises, braces or rehabilitation": frozenset(
+        {"exercise", "exercises", "stretch", "stretches", "stretching", "brace", "braces", "orthosis", "afo", "splint"}
+    ),
+}
+UNCOVERED_OFFER = "I can tell you which roots, nerves and muscles are involved, and how the roots are examined."
 GENERIC_SUGGESTIONS = (
     "what causes foot drop?",
     "which nerve supplies the tibialis anterior?",
@@ -342,6 +357,12 @@ class Bot:
             return answer, replace(conv, pending=None)
         if medicines:
             answer = Answer("no_answer", MEDICINES_TEXT, question=text, notes=notes, suggestions=GENERIC_SUGGESTIONS)
+            return answer, replace(conv, pending=None)
+        topic = next((t for t, cues in UNCOVERED_TOPICS.items() if cues.intersection(analysis.words)), "")
+        if topic:
+            # "MRI findings in L5 radiculopathy" is not answered with what an L5 injury leads to
+            said = f"My two sources don't cover {topic}, so I can't answer that. {UNCOVERED_OFFER}"
+            answer = Answer("no_answer", said, question=text, notes=notes, suggestions=GENERIC_SUGGESTIONS)
             return answer, replace(conv, pending=None)
         if conv.pending:
             chosen = self._resolve_pending(conv.pending, analysis)
