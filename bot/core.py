@@ -85,8 +85,8 @@ UNCOVERED_TOPICS = {
     "imaging (MRI, CT, X-ray)": frozenset(
         {"mri", "mris", "ct", "xray", "xrays", "radiograph", "radiographs", "imaging", "ultrasound", "scan", "scans"}
     ),
-    "how an operation is done": frozenset(
-        {"positioned", "positioning", "incision", "anaesthesia", "anesthesia", "anaesthetic", "anesthetic"}
+    "positioning, incisions or anaesthesia": frozenset(
+        {"position", "positioned", "positioning", "incision", "anaesthesia", "anesthesia", "anaesthetic", "anesthetic"}
     ),
     "nerve conduction studies or EMG": frozenset({"emg", "emgs", "electromyography", "ncs", "conduction"}),
     "exercises, braces or rehabilitation": frozenset(
@@ -358,12 +358,6 @@ class Bot:
         if medicines:
             answer = Answer("no_answer", MEDICINES_TEXT, question=text, notes=notes, suggestions=GENERIC_SUGGESTIONS)
             return answer, replace(conv, pending=None)
-        topic = next((t for t, cues in UNCOVERED_TOPICS.items() if cues.intersection(analysis.words)), "")
-        if topic:
-            # "MRI findings in L5 radiculopathy" is not answered with what an L5 injury leads to
-            said = f"My two sources don't cover {topic}, so I can't answer that. {UNCOVERED_OFFER}"
-            answer = Answer("no_answer", said, question=text, notes=notes, suggestions=GENERIC_SUGGESTIONS)
-            return answer, replace(conv, pending=None)
         if conv.pending:
             chosen = self._resolve_pending(conv.pending, analysis)
             if chosen is not None:
@@ -380,6 +374,12 @@ class Bot:
                 suggestions=("what causes Trendelenburg gait?", *GENERIC_SUGGESTIONS[:2]),
                 notes=notes,
             )
+            return answer, replace(conv, pending=None)
+        topic = next((t for t, cues in UNCOVERED_TOPICS.items() if cues.intersection(analysis.words)), "")
+        if topic:
+            # "MRI findings in L5 radiculopathy" is not answered with what an L5 injury leads to
+            said = f"My two sources don't cover {topic}, so I can't answer that. {UNCOVERED_OFFER}"
+            answer = Answer("no_answer", said, question=text, notes=notes, suggestions=GENERIC_SUGGESTIONS)
             return answer, replace(conv, pending=None)
         if conv.last is not None and conv.last.answered and conv.reading is not None and not analysis.mentions:
             words = set(analysis.words)
