@@ -416,19 +416,7 @@ class _Builder:
         hit = doc_text.first_holding(quote) if doc_text is not None else None
         if hit is None:
             return None
-        claim = self._claim(rel, qualifiers, subject_entity.name, object_entity.name)
-        note = entry.get("note")
-        subject, relation, obj = subject_entity.id, rel.name, object_entity.id
-        return Fact(
-            fact_key(relation, subject, obj, qualifiers),
-            subject,
-            relation,
-            obj,
-            qualifiers,
-            str(note) if note else "",
-            claim,
-            (FactSource(hit.id, quote),),
-        )
+        return self._checked(rel, subject_entity, object_entity, qualifiers, entry, (FactSource(hit.id, quote),))
 
     def _sentence_index(self) -> dict[str, _DocumentText]:
         return {doc.id: _DocumentText([s for sec in doc.sections for s in sec.sentences]) for doc in self.k.documents}
@@ -486,18 +474,28 @@ class _Builder:
         for q in qualifiers:
             if q not in self.k.qualifiers:
                 raise KnowledgeError(f"{where}: unknown qualifier {q!r}; use one from knowledge/relations.yaml")
-        claim = self._claim(rel, qualifiers, subject_entity.name, object_entity.name)
+        return self._checked(rel, subject_entity, object_entity, qualifiers, entry, self._sources(entry, where, index))
+
+    def _checked(
+        self,
+        rel: Relation,
+        subject: Entity,
+        obj: Entity,
+        qualifiers: tuple[str, ...],
+        entry: dict[str, Any],
+        sources: tuple[FactSource, ...],
+    ) -> Fact:
+        """A checked fact, with the ids the entities and the relation hold: one string each, not one per fact."""
         note = entry.get("note")
-        subject, relation, obj = subject_entity.id, rel.name, object_entity.id
-        return Fact(  # with the ids the entities and the relation hold: one string each, not one per fact
-            fact_key(relation, subject, obj, qualifiers),
-            subject,
-            relation,
-            obj,
+        return Fact(
+            fact_key(rel.name, subject.id, obj.id, qualifiers),
+            subject.id,
+            rel.name,
+            obj.id,
             qualifiers,
             str(note) if note else "",
-            claim,
-            self._sources(entry, where, index),
+            self._claim(rel, qualifiers, subject.name, obj.name),
+            sources,
         )
 
     def _claim(self, rel: Relation, qualifiers: tuple[str, ...], subject: str, obj: str) -> str:
