@@ -166,9 +166,17 @@ def render_items(
     for (_, negated), members in grouped.items():
         items = [item for item, _ in members]
         details = members[0][1] if merge else {"": [f for _, d in members for fs in d.values() for f in fs]}
-        cited = [(d, tuple(_cited(citations, fs))) for d, fs in details.items()]
+        # a detail that only repeats the item ("focused neurologic examination (a focused ...)") is dropped
+        cited = [
+            (d if _bare(d) != _bare(" and ".join(items)) else "", tuple(sorted(_cited(citations, fs))))
+            for d, fs in details.items()
+        ]
         (negative if negated else positive).append(" and ".join(items) + _described(cited))
     return positive, negative
+
+
+def _bare(text: str) -> str:
+    return " ".join(w for w in text.casefold().split() if w not in ("a", "an", "the"))
 
 
 def _cited(citations: Citations, facts: Sequence[str]) -> list[int]:

@@ -99,10 +99,14 @@ def _lazy(module: str) -> Callable[[argparse.Namespace], int]:
     return run
 
 
+COMMANDS = ("build", "ask", "chat", "test", "slack", "discord")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="nervebot",
         description="Grounded answers about lumbosacral nerve roots, each with its verbatim source sentence.",
+        epilog="With no command, nervebot opens the chat: `nervebot [--db PATH]` is `nervebot chat [--db PATH]`.",
     )
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -152,7 +156,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     given = list(sys.argv[1:] if argv is None else argv)
     if given and given[0].startswith("-") and given[0] not in ("-h", "--help", "--version"):
-        given.insert(0, "chat")  # `nervebot --db facts.db` is the chat, the default command, on that store
+        # options first: `nervebot --db facts.db ask ...` is `ask --db facts.db ...`, and with no
+        # command they are the chat's, the default command: `nervebot --db facts.db`
+        at = next((i for i, word in enumerate(given) if word in COMMANDS), None)
+        given = [given[at], *given[:at], *given[at + 1 :]] if at is not None else ["chat", *given]
     args = parser.parse_args(given)
     if args.command is None and args.version:
         from importlib.metadata import version  # only here: it costs the other commands' start-up

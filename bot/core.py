@@ -65,6 +65,9 @@ HARM_OF = {  # what can go wrong with a thing of each type, for "what can {harm_
     **dict.fromkeys(("root", "nerve"), "injury of "),
     **dict.fromkeys(("muscle", "muscle_group", "movement"), "weakness of "),
 }
+PLURAL_POINTERS = frozenset(["they", "them", "their", "those", "these"])
+PLURAL_MISMATCH = 3  # as if talked about three questions earlier: "they" is seldom one thing
+INFLECTIONS = frozenset({"s", "es", "ed", "d", "ing", "ly", "en", "er", "ers", "ness", "al", "ally"})
 FOLLOWED_UP = "Read as a follow-up to the conversation so far."
 MORE_WORDS = frozenset({"more", "elaborate", "details", "detail", "continue", "further", "expand"})
 TYPE_WORDS = {
@@ -341,7 +344,7 @@ class Bot:
         if verdict.kind == "emergency":
             return Answer("safety", safety.emergency_text(self.emergency), question=text, notes=notes), Conversation()
         notes += tuple(
-            dict.fromkeys(f'Read "{a}" as "{b}".' for a, b in analysis.corrections if stem(a) != stem(b))
+            dict.fromkeys(f'Read "{a}" as "{b}".' for a, b in analysis.corrections if not _same_word(a, b))
         )  # "controls" read as "control" is not news
         if verdict.kind == "advice":
             general, _ = self._respond(text, ranked[0], (), notes, Conversation(), analysis)
@@ -452,6 +455,7 @@ class Bot:
         hinted |= {"muscle_group"} if "muscle" in hinted else set()
         # "weak hip abductors" were talked about, so "those muscles" can be the hip abductors
         talked = [e for ent in conv.entities for e in (ent, self._weakness_of.get(ent)) if e]
+        plural = bool(PLURAL_POINTERS & content)
         best = top
         for reading in readings[:6]:
             if not reading.missing or reading.intent.kind != "query" or reading.lexical < 0.3:
@@ -460,6 +464,14 @@ class Bot:
             age = 0
             for slot in reading.missing:
                 types = [t for t in reading.intent.slots[slot] if not hinted or t in hinted]
+                several = self._several(talked, types) if plural else ()
+                if several:
+                    # "which root do they come from?" after a list of muscles: each of them
+                    names = join_items([self.entities[e]["name"] for e in several], ", ")
+                    kinds = tuple(dict.fromkeys(self.matcher.entity_types[e] for e in several))
+                    slots[slot] = Mention(-1, -1, names, several, kinds, every=True)
+                    continue
+                age += PLURAL_MISMATCH if plural else 0  # "they" is seldom one thing
                 for n, ent in enumerate(reversed(talked)):
                     if self.matcher.entity_types[ent] in types:
                         name = self.entities[ent]["name"]
@@ -486,6 +498,15 @@ class Bot:
         kind = self.matcher.entity_types[ent]
         named = Mention(-1, -1, self.entities[ent]["name"], (ent,), (kind,))
         return reading._replace(slots={slot: named}, missing=())
+
+    def _several(self, talked: Sequence[str], types: Sequence[str]) -> tuple[str, ...]:
+        """The things of one of `types` last talked about, when there were several of them: what
+        "they" means after a list ("the deep peroneal nerve supplies the TA, EHL and EDL")."""
+        for kind in types:
+            found = tuple(dict.fromkeys(e for e in talked if self.matcher.entity_types[e] == kind))
+            if len(found) > 1:
+                return found
+        return ()
 
     def _resolve_pending(self, pending: Pending, analysis: Analysis) -> Reading | None:
         """Read a reply to a clarifying question: a name, a distinguishing word, or a number."""
@@ -871,6 +892,10 @@ class Bot:
             rendered = _merged([*first, rendered, *each])
         named = [*reading.slots.items(), *((next(iter(reading.slots)), m) for m in listed)]
         slots = tuple(Slot(s, m.entity_ids[0], self.entities[m.entity_ids[0]]["name"], m.text) for s, m in named)
+        if first or listed or index in self._gatherers:
+            # what the question named stays the most recent thing talked about, after all the parts
+            asked = tuple(dict.fromkeys(m.entity_ids[0] for _, m in named))
+            rendered = replace(rendered, endpoints=(*(e for e in rendered.endpoints if e not in asked), *asked))
         answer = Answer(
             "answered" if rendered.answered else "no_answer",
             rendered.text,
@@ -917,6 +942,11 @@ def _as_typed(word: str, question: str) -> str:
     """A word of the question as it was typed ("C5", "France"), not as it was matched ("c5")."""
     typed = re.search(rf"(?<![^\W_]){re.escape(word)}(?![^\W_])", question, re.IGNORECASE)
     return typed[0] if typed else word
+
+
+def _same_word(typed: str, read: str) -> bool:
+    """Whether a mend only dropped an ending: "controls" read as "control", "commonly" as "common"."""
+    return stem(typed) == stem(read) or (typed.startswith(read) and typed[len(read) :] in INFLECTIONS)
 
 
 def _last_question(text: str) -> str:

@@ -82,6 +82,13 @@ def test_db_flag_and_env_point_at_another_store(tmp_path: Path) -> None:
         assert "Traceback" not in out.stderr
 
 
+def test_db_before_the_command_is_that_command_s_and_with_no_command_the_chat_s(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.db"
+    for out in (nervebot("--db", str(missing), "ask", "hi"), nervebot("--db", str(missing))):
+        assert out.returncode == 2 and "nope.db" in out.stderr and "Traceback" not in out.stderr
+    assert "deep peroneal" in nervebot("--db", str(ROOT / "facts.db"), "ask", "which nerve supplies the TA?").stdout
+
+
 @pytest.mark.parametrize("junk", [b"", b"not a database at all", b"SQLite format 3\x00" + b"\x00" * 50])
 def test_broken_store_is_one_clear_line_and_exit_2(tmp_path: Path, junk: bytes) -> None:
     bad = tmp_path / "facts.db"
