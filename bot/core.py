@@ -105,6 +105,11 @@ GENERIC_SUGGESTIONS = (
 )
 
 
+# What a question's words say, whatever the conversation: the safety verdict, the matcher's analysis
+# and best readings, and whether it asks about medicines.
+Understood = tuple[safety.Verdict, Analysis, tuple[Reading, ...], bool]
+
+
 @dataclass(frozen=True)
 class Rendered:
     """What an intent answers for one set of entities, before a question's own words are added."""
@@ -267,10 +272,11 @@ class Bot:
         whole = clean_question(question)
         text, notes = cut_question(whole)
         conv = self.sessions.get(session) if session else Conversation()
-        answer, new_conv = self._answer(text, notes, conv, whole)
+        understood = self._understand(whole)
+        answer, new_conv = self._answer(text, notes, conv, understood)
         question_part = _last_question(text) if answer.status in ("answered", "clarify", "no_answer") else ""
         if question_part and (not answer.answered or PRONOUNS & set(tokens(question_part))):
-            answer, new_conv = self._vignette(text, question_part, notes, (answer, new_conv))
+            answer, new_conv = self._vignette(text, question_part, notes, understood, (answer, new_conv))
         if session:
             self.sessions.put(session, new_conv)
         return answer
@@ -311,25 +317,33 @@ class Bot:
         return samples
 
     def _vignette(
-        self, text: str, question: str, notes: tuple[str, ...], whole: tuple[Answer, Conversation]
+        self,
+        text: str,
+        question: str,
+        notes: tuple[str, ...],
+        understood: Understood,
+        whole: tuple[Answer, Conversation],
     ) -> tuple[Answer, Conversation]:
         """A case and then a question about it ("A patient has a Trendelenburg gait. Which nerve
         supplies those muscles?"): the last sentence asked as a follow-up to the rest, where read
         whole the text has no answer or the question points back at the case."""
-        _, analysis, _, medicines = self._understand(text)
+        _, analysis, _, medicines = understood
         if analysis.homonym or medicines:
             return whole
         # what the case names is what the question can point back at; the case is not answered itself
-        named = self._understand(text[: text.rindex(question)].strip())[1].mentions
+        named = self.matcher.analyse(text[: text.rindex(question)].strip()).mentions
         context = Conversation(entities=tuple(dict.fromkeys(m.entity_ids[0] for m in named if not m.ambiguous)))
-        answer, conv = self._answer(question, notes, context, question)
+        answer, conv = self._answer(question, notes, context, self._understand(question))
         if not answer.answered or (FOLLOWED_UP in answer.notes and answer.confidence < CASE_CONTEXT_AT):
             return whole  # "Is that supported?" is too vague to be read against the case
         read = "Read the last sentence as the question and the rest as the case it is about."
         return replace(answer, question=text, notes=(*(n for n in answer.notes if n != FOLLOWED_UP), read)), conv
 
     # -- pipeline -------------------------------------------------------------------------------------
-    def _answer(self, text: str, notes: tuple[str, ...], conv: Conversation, whole: str) -> tuple[Answer, Conversation]:
+    def _answer(
+        self, text: str, notes: tuple[str, ...], conv: Conversation, understood: Understood
+    ) -> tuple[Answer, Conversation]:
+        """The answer to one question, `understood` whatever the conversation, read in this one."""
         if not tokens(text):
             answer = Answer(
                 "no_answer",
@@ -340,7 +354,7 @@ class Bot:
                 notes=notes,
             )
             return answer, conv
-        verdict, analysis, ranked, medicines = self._understand(whole)
+        verdict, analysis, ranked, medicines = understood
         if verdict.kind == "emergency":
             return Answer("safety", safety.emergency_text(self.emergency), question=text, notes=notes), Conversation()
         notes += tuple(
@@ -419,7 +433,7 @@ class Bot:
             return self._respond(text, top, readings, notes, conv, analysis, follow_up=True)
         return self._respond(text, top, readings, notes, conv, analysis)
 
-    def _understand_uncached(self, whole: str) -> tuple[safety.Verdict, Analysis, tuple[Reading, ...], bool]:
+    def _understand_uncached(self, whole: str) -> Understood:
         """What a question's words say, whatever the conversation: the safety verdict, on the whole
         question since a red flag may come after the cut, the matcher's analysis and readings, and
         whether it asks about medicines."""
