@@ -32,6 +32,7 @@ from .intents import load_intents
 from .matcher import (
     CHOICE_WORDS,
     DEMONSTRATIVES,
+    FOLLOW_UP_LEXICAL,
     FOLLOW_UP_WORDS,
     FUNCTION_WORDS,
     PRONOUNS,
@@ -472,7 +473,7 @@ class Bot:
         plural = bool(PLURAL_POINTERS & content)
         best = top
         for reading in readings[:6]:
-            if not reading.missing or reading.intent.kind != "query" or reading.lexical < 0.3:
+            if not reading.missing or reading.intent.kind != "query" or reading.lexical < FOLLOW_UP_LEXICAL:
                 continue
             slots = dict(reading.slots)
             age = 0

@@ -36,6 +36,7 @@ CHOICE_WORDS = frozenset({"or", "vs", "versus"})
 CHOICE_BONUS = 0.15
 CHITCHAT_YIELD = 0.2
 UNUSED_NAMES = 0.25  # a reading with no slot, of a question naming things it says nothing of, fits worse
+FOLLOW_UP_LEXICAL = 0.3  # a reading missing a slot is read against the conversation only if worded this like it
 AGENT_FIT = 0.95  # a muscle named by what it does fits a little less well than one named outright
 AGENT_PENALTY = 0.3  # ... and asking what a movement's doer has is not asking about the movement
 SHORT_TYPO = 5  # a typo in a word this long or shorter looks for candidates by one letter at each end
@@ -1138,6 +1139,8 @@ class Matcher:
                     readings.append(Reading(intent, {}, (), lex, lex + unknown_penalty))
                 continue
             slots, missing, fit, spare, taken = filled[shape]
+            if missing and lex < FOLLOW_UP_LEXICAL and not analysis.agents:
+                continue  # neither answerable nor worded enough like this kind to take a slot from context
             if missing and analysis.agents:
                 # only a muscle fits: "which nerve supplies the main dorsiflexor?" asks about the muscle doing it
                 if shape not in by_agents:
