@@ -56,6 +56,9 @@ CASE_CONTEXT_AT = 0.75  # a case's question read against the case must match its
 KEPT_READINGS = 8  # of a question's readings, the best are remembered; the rest are never consulted
 MAX_FACTS = 100  # facts listed in one answer
 _MARK = re.compile(r"\[(\d+)\]")  # a citation mark in an answer's text
+_AND_QUESTION = re.compile(r",?\s+and\s+(?=(?:which|what|where|how|why|who)\b)", re.IGNORECASE)
+_LEAD = re.compile(r"According to [^,]*(?:, the [^,]*)*, ")  # "According to the blog, the ... page, "
+TWO_QUESTIONS = "Read as two questions, the second about the first's answer."
 _SENTENCE_END = re.compile(r"(?<=[.!?])[^\w\s]*\s+(?=\S)")
 QUESTION_STARTS = frozenset(["which", "what", "whats", "where", "how", "why", "who", "name", "explain", "is", "are"])
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -273,14 +276,29 @@ class Bot:
         whole = clean_question(question)
         text, notes = cut_question(whole)
         conv = self.sessions.get(session) if session else Conversation()
+        answer, new_conv = self._ask_text(text, notes, conv, whole)
+        parts = _two_questions(text) if answer.status in ("answered", "clarify", "no_answer") else None
+        if parts is not None:
+            # "which muscles flex the knee, and which nerve supplies them?": each in turn, the second
+            # a follow-up to the first
+            first, second = self._ask_text(parts[0], notes, conv, parts[0])
+            then, after = self._ask_text(parts[1], (), second, parts[1])
+            if first.answered and then.answered and (first.intent, first.slots) != (then.intent, then.slots):
+                answer, new_conv = _joined(first, then, text), after
+        if session:
+            self.sessions.put(session, new_conv)
+        return answer
+
+    def _ask_text(
+        self, text: str, notes: tuple[str, ...], conv: Conversation, whole: str
+    ) -> tuple[Answer, Conversation]:
+        """One question's answer in a conversation; a case then a question is read as the question."""
         understood = self._understand(whole)
         answer, new_conv = self._answer(text, notes, conv, understood)
         question_part = _last_question(text) if answer.status in ("answered", "clarify", "no_answer") else ""
         if question_part and (not answer.answered or PRONOUNS & set(tokens(question_part))):
             answer, new_conv = self._vignette(text, question_part, notes, understood, (answer, new_conv))
-        if session:
-            self.sessions.put(session, new_conv)
-        return answer
+        return answer, new_conv
 
     def reset(self, session: str) -> None:
         """Forget a conversation."""
@@ -957,6 +975,47 @@ def _as_typed(word: str, question: str) -> str:
     """A word of the question as it was typed ("C5", "France"), not as it was matched ("c5")."""
     typed = re.search(rf"(?<![^\W_]){re.escape(word)}(?![^\W_])", question, re.IGNORECASE)
     return typed[0] if typed else word
+
+
+def _two_questions(text: str) -> tuple[str, str] | None:
+    """A question and a second one joined by "and" ("which muscles are weak, and which nerve
+    supplies them?"), as two questions; None when there is no such join."""
+    joins = list(_AND_QUESTION.finditer(text))
+    if not joins:
+        return None
+    first, second = text[: joins[-1].start()].strip(), text[joins[-1].end() :].strip()
+    return (first, second) if len(tokens(first)) > 1 and len(tokens(second)) > 1 else None
+
+
+def _joined(first: Answer, then: Answer, text: str) -> Answer:
+    """Two answers as one: the texts in turn, sources numbered once across them, conflicts once."""
+    both = _merged([_as_rendered(first), _as_rendered(then)])
+    notes = (*first.notes, *(n for n in then.notes if n not in (*first.notes, FOLLOWED_UP)), TWO_QUESTIONS)
+    return replace(
+        first,
+        text=both.text,
+        question=text,
+        sources=both.sources,
+        conflicts=both.conflicts,
+        facts=both.facts,
+        slots=(*first.slots, *then.slots),
+        confidence=min(first.confidence, then.confidence),
+        suggestions=both.suggestions,
+        notes=notes,
+    )
+
+
+def _as_rendered(answer: Answer) -> Rendered:
+    lead = _LEAD.match(answer.text)
+    return Rendered(
+        answer.answered,
+        answer.text,
+        answer.suggestions,
+        answer.sources,
+        answer.conflicts,
+        answer.facts,
+        lead=lead[0] if lead else "",
+    )
 
 
 def _same_word(typed: str, read: str) -> bool:
