@@ -56,7 +56,7 @@ CASE_CONTEXT_AT = 0.75  # a case's question read against the case must match its
 KEPT_READINGS = 8  # of a question's readings, the best are remembered; the rest are never consulted
 MAX_FACTS = 100  # facts listed in one answer
 _MARK = re.compile(r"\[(\d+)\]")  # a citation mark in an answer's text
-_AND_QUESTION = re.compile(r",?\s+and\s+(?=(?:which|what|where|how|why|who)\b)", re.IGNORECASE)
+_AND_QUESTION = re.compile(r"[^\w\s]*\s+and[^\w\s]*\s+(?=(?:which|what|where|how|why|who)\b)", re.IGNORECASE)
 _LEAD = re.compile(r"According to [^,]*(?:, the [^,]*)*, ")  # "According to the blog, the ... page, "
 TWO_QUESTIONS = "Read as two questions, the second about the first's answer."
 _SENTENCE_END = re.compile(r"(?<=[.!?])[^\w\s]*\s+(?=\S)")
