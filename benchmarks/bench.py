@@ -180,7 +180,7 @@ def child_ask(db: Path, mix: list[list[Turn]], evals: dict[str, list[Path]], rem
     timed, wall = time_mix(bot, mix)
     rss = peak_rss_mb()  # of a Bot answering; scoring accuracy then loads every document's text besides
     accuracy = {}
-    for name, paths in evals.items() if remember else ():
+    for name, paths in evals.items() if remember != 0 else ():
         results = list(run(bot, load_cases(paths)))
         accuracy[name] = sum(r.passed for r in results) / len(results) if results else None
     timings = [ms for ms, _ in timed]
