@@ -1155,6 +1155,8 @@ class Matcher:
             if mentions and not intent.slots and spare.isdisjoint(answers):
                 fit -= UNUSED_NAMES  # "which root does dorsiflexion?" is not answered by a slotless intent
             score = LEX_WEIGHT * lex + (1 - LEX_WEIGHT) * fit
+            if asks_for and not answers and intent.slots and not missing:
+                score -= ANSWER_TYPE_BONUS  # "which root ..." asks for a kind of thing this gives none of
             if answers and not missing:  # a reading that cannot be answered earns nothing
                 if not asks_for.isdisjoint(answers):
                     score += ANSWER_TYPE_BONUS  # "which nerve ..." asks for a nerve
