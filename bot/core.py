@@ -238,7 +238,7 @@ class Bot:
             self.homonyms,
             self.intents,
             self._weaknesses(),
-            self._performers(),
+            lru_cache(maxsize=1024)(self._performers),
         )
         self.sessions = Sessions(max_sessions, session_ttl)
         # The store is read-only, so a query's result never changes while the Bot lives.
@@ -679,20 +679,27 @@ class Bot:
         """Muscle or movement -> the sign that is its weakness; a muscle of a group with such a sign
         and none of its own gets the group's ("weak gluteus medius": weakness of the hip abductors)."""
         weak = {thing: sign for sign, thing in self._weakness_of.items()}
-        for r in self.store.query("SELECT subject, object FROM facts WHERE relation = 'part_of'"):
-            if r["object"] in weak and self.entities[r["subject"]]["type"] == "muscle":
+        groups = [g for g in weak if self.entities[g]["type"] == "muscle_group"]
+        marks = ", ".join("?" for _ in groups)
+        members = self.store.query(
+            f"SELECT subject, object FROM facts WHERE relation = 'part_of' AND object IN ({marks}) ORDER BY rowid",
+            groups,
+        )
+        for r in members:
+            if self.entities[r["subject"]]["type"] == "muscle":
                 weak.setdefault(r["subject"], weak[r["object"]])
         return weak
 
-    def _performers(self) -> dict[str, tuple[str, ...]]:
-        """Movement -> the muscles (and groups of them) the sources say perform it."""
-        doers: dict[str, list[str]] = {}
-        for r in self.store.query(
-            "SELECT f.object, f.subject FROM facts f JOIN entities e ON e.id = f.subject"
-            " WHERE f.relation = 'performs' AND e.type IN ('muscle', 'muscle_group') ORDER BY f.object, f.subject"
-        ):
-            doers.setdefault(r["object"], []).append(r["subject"])
-        return {movement: tuple(muscles) for movement, muscles in doers.items()}
+    def _performers(self, movement: str) -> tuple[str, ...]:
+        """The muscles (and groups of them) the sources say perform a movement; asked only when a
+        question names a movement by its doer, so start-up reads no 'performs' facts."""
+        rows = self.store.query(
+            "SELECT f.subject FROM facts f JOIN entities e ON e.id = f.subject"
+            " WHERE f.relation = 'performs' AND f.object = ? AND e.type IN ('muscle', 'muscle_group')"
+            " ORDER BY f.subject",
+            [movement],
+        )
+        return tuple(r["subject"] for r in rows)
 
     def _written(self, entity_ids: Iterable[str]) -> dict[str, list[str]]:
         """Entities' aliases as people write them, longest first: one query for all of an answer's

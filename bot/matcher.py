@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import pairwise
@@ -752,11 +752,11 @@ class Matcher:
         homonyms: Iterable[str],
         intents: Sequence[Intent],
         weakness: dict[str, str] | None = None,
-        performers: dict[str, tuple[str, ...]] | None = None,
+        performers: Callable[[str], tuple[str, ...]] | None = None,
     ) -> None:
         self.entity_types = entity_types
         self.weakness = weakness or {}  # muscle or movement -> the sign that is its weakness
-        self.performers = performers or {}  # movement -> the muscles that perform it
+        self.performers = performers or (lambda movement: ())  # movement -> the muscles that perform it
         self.aliases: dict[str, tuple[str, ...]] = {key: (ent,) for key, ent in aliases}
         groups: dict[str, list[str]] = defaultdict(list)
         for key, ent in ambiguous:
@@ -1102,8 +1102,12 @@ class Matcher:
         """A movement named by its doer ("the primary dorsiflexor", "knee flexors", `described`: "the
         muscle that extends the hallux") may stand for the muscles that perform it, where a question
         asks something only a muscle has (its nerve)."""
-        doers = self.performers.get(mention.entity_ids[0], ()) if len(mention.entity_ids) == 1 else ()
-        if not doers or not (described or any(_is_agent(w) for w in mention.text.casefold().split())):
+        if len(mention.entity_ids) > 1 or mention.types != ("movement",):
+            return mention
+        if not (described or any(_is_agent(w) for w in mention.text.casefold().split())):
+            return mention
+        doers = self.performers(mention.entity_ids[0])
+        if not doers:
             return mention
         types = tuple(dict.fromkeys(self.entity_types[e] for e in doers))
         return Mention(mention.start, mention.end, mention.text, doers, types, via=mention.entity_ids[0])
