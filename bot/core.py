@@ -523,11 +523,9 @@ class Bot:
         if len(reading.slots) != 1:
             return None
         ((slot, mention),) = reading.slots.items()
-        pairs = [ents for ents in self.matcher.aliases.values() if len(ents) == 2 and mention.entity_ids[0] in ents]
-        others = {e for ents in pairs for e in ents} - {mention.entity_ids[0]}
-        if len(others) != 1 or len(mention.entity_ids) != 1:
+        ent = self.matcher.pairs.get(mention.entity_ids[0]) if len(mention.entity_ids) == 1 else None
+        if ent is None:
             return None
-        (ent,) = others
         kind = self.matcher.entity_types[ent]
         named = Mention(-1, -1, self.entities[ent]["name"], (ent,), (kind,))
         return reading._replace(slots={slot: named}, missing=())
@@ -716,11 +714,11 @@ class Bot:
                 written[r["entity_id"]].append(r["written"])
         return written
 
-    def _unsaid(self, row: Row, sources: list[Row], linked: Sequence[str]) -> list[str]:
-        """The fact's entities (of `linked`, its two) that its item names but its sentences do not:
-        "lumbar spinal stenosis" where the source says "lumbar canal stenosis". Never a movement,
-        whose other forms are verbs ("invert the foot")."""
-        item, said = str(row["item"]), " ".join(s["sentence"] for s in sources).casefold()
+    def _unsaid(self, row: Row, said: str, linked: Sequence[str]) -> list[str]:
+        """The fact's entities (of `linked`, its two) that its item names but its sentences (`said`,
+        casefolded) do not: "lumbar spinal stenosis" where the source says "lumbar canal stenosis".
+        Never a movement, whose other forms are verbs ("invert the foot")."""
+        item = str(row["item"])
         named = [(e, self.entities[e]) for e in linked if e in self.entities]
         return [
             e
@@ -728,12 +726,10 @@ class Bot:
             if entity["type"] != "movement" and entity["name"] in item and not _says(said, entity["name"])
         ]
 
-    def _in_source_words(
-        self, row: Row, sources: list[Row], unsaid: Sequence[str], written: dict[str, list[str]]
-    ) -> Row:
-        """An item names a thing as its sentences do: the `unsaid` entities by a written form of as
-        many words that the sentences use."""
-        item, said = str(row["item"]), " ".join(s["sentence"] for s in sources).casefold()
+    def _in_source_words(self, row: Row, said: str, unsaid: Sequence[str], written: dict[str, list[str]]) -> Row:
+        """An item names a thing as its sentences (`said`) do: the `unsaid` entities by a written form
+        of as many words that the sentences use."""
+        item = str(row["item"])
         for ent in unsaid:
             name = self.entities[ent]["name"]
             words = len(name.split())
@@ -827,11 +823,11 @@ class Bot:
             )
         )
         linked = {r["id"]: (r["subject"], r["object"]) for r in ends}
-        unsaid = [self._unsaid(r, by_fact[r["fact_id"]], linked.get(r["fact_id"], ())) for r in rows]
+        quoted = [" ".join(s["sentence"] for s in by_fact[r["fact_id"]]).casefold() for r in rows]
+        unsaid = [self._unsaid(r, q, linked.get(r["fact_id"], ())) for r, q in zip(rows, quoted, strict=True)]
         written = self._written(e for ents in unsaid for e in ents)
         rows = [
-            self._in_source_words(r, by_fact[r["fact_id"]], u, written) if u else r
-            for r, u in zip(rows, unsaid, strict=True)
+            self._in_source_words(r, q, u, written) if u else r for r, q, u in zip(rows, quoted, unsaid, strict=True)
         ]
         if not rows:
             said = f"The {join_items(focus, ', ')} {'says' if len(focus) == 1 else 'say'} nothing about that"
@@ -1032,6 +1028,8 @@ def _same_word(typed: str, read: str) -> bool:
 
 def _last_question(text: str) -> str:
     """The last sentence of a text of several, if it asks something; else ""."""
+    if not _SENTENCE_END.search(text):
+        return ""  # one sentence: the common case, answered whole
     *case, last = [part for part in _SENTENCE_END.split(text) if tokens(part)] or [""]
     words = tokens(last)
     asks = last.endswith("?") or (bool(words) and words[0] in QUESTION_STARTS)

@@ -762,6 +762,8 @@ class Matcher:
         for key, ent in ambiguous:
             groups[key].append(ent)
         self.aliases.update({key: tuple(ents) for key, ents in groups.items()})
+        # the other of a pair one name can mean ("gluteal nerve": superior or inferior), for "the other one"
+        self.pairs = {a: b for ents in groups.values() if len(ents) == 2 for a, b in (ents, ents[::-1])}
         self.homonyms = frozenset(homonyms)
         # The first word of every alias and homonym, with the most words a name starting with it has.
         self.first_words: dict[str, int] = {}
@@ -978,7 +980,7 @@ class Matcher:
             follows = words[m.end] if m.end < len(words) and not taken[m.end] else ""
             if follows not in ("muscle", "muscles"):
                 continue
-            doer = other_ask and any(_is_agent(w) for w in m.text.casefold().split())
+            doer = other_ask and _by_doer(m)
             if doer or {"muscle", "muscle_group"}.issuperset(m.types):
                 mentions[n] = replace(m, end=m.end + 1, text=f"{m.text} {raw[m.end]}")
                 taken[m.end] = True
@@ -1104,7 +1106,7 @@ class Matcher:
         asks something only a muscle has (its nerve)."""
         if len(mention.entity_ids) > 1 or mention.types != ("movement",):
             return mention
-        if not (described or any(_is_agent(w) for w in mention.text.casefold().split())):
+        if not (described or _by_doer(mention)):
             return mention
         doers = self.performers(mention.entity_ids[0])
         if not doers:
@@ -1277,9 +1279,9 @@ def _block_keys(word: str, short: bool, long: bool) -> tuple[str, ...]:
     return (*((word[0], "-" + word[-1]) if short else ()), *((word[:2], "-" + word[-2:]) if long else ()))
 
 
-def _is_agent(word: str) -> bool:
-    """A word for a doer of a movement: "dorsiflexor", "extensors", "inverter"."""
-    return len(word) > 5 and word.endswith(("or", "ors", "er", "ers"))
+def _by_doer(mention: Mention) -> bool:
+    """Whether a mention says a doer of a movement: "dorsiflexor", "knee flexors", "foot inverter"."""
+    return any(len(w) > 5 and w.endswith(("or", "ors", "er", "ers")) for w in mention.text.casefold().split())
 
 
 def _is_placeholder(example: str, word: str) -> bool:
