@@ -784,7 +784,7 @@ class Bot:
     def _answers_what_is_asked(reading: Reading, runner: Reading, analysis: Analysis | None) -> bool:
         """Of two close readings, only one gives the kind of thing asked for ("which muscles ...")."""
         asked = analysis.asks_for if analysis else frozenset()
-        return bool(asked & set(reading.intent.answers)) and not asked & set(runner.intent.answers)
+        return bool(asked & _answer_types(reading)) and not asked & _answer_types(runner)
 
     def _render_uncached(
         self,
@@ -978,6 +978,10 @@ def _as_typed(word: str, question: str) -> str:
     """A word of the question as it was typed ("C5", "France"), not as it was matched ("c5")."""
     typed = re.search(rf"(?<![^\W_]){re.escape(word)}(?![^\W_])", question, re.IGNORECASE)
     return typed[0] if typed else word
+
+
+def _answer_types(reading: Reading) -> frozenset[str]:
+    return reading.intent.answer_types(t for m in reading.slots.values() for t in m.types)
 
 
 def _two_questions(text: str) -> tuple[str, str] | None:

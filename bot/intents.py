@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 import sqlite3
 import string
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +45,18 @@ class Intent:
     path: Path
     merge: bool = True  # list items that share a source and detail as one ("L4 and L5 ...")
     answers: tuple[str, ...] = ()  # entity types of the results
+    # ... where they depend on the type of the thing asked about: a muscle is part of a group, a root of a nerve
+    answers_by_type: dict[str, tuple[str, ...]] = field(default_factory=dict)
     gathers: tuple[str, ...] = ()  # intents whose answers for the same entity make up this one's
+
+    def answer_types(self, asked_about: Iterable[str]) -> frozenset[str]:
+        """The entity types of the results about things of these types."""
+        by_type = self.answers_by_type
+        return (
+            frozenset(t for a in asked_about for t in by_type.get(a, self.answers))
+            if by_type
+            else frozenset(self.answers)
+        )
 
 
 def _fields(template: str) -> set[str]:
@@ -123,10 +135,16 @@ def load_intent(path: Path) -> Intent:
                 path, f"{label} template uses {{{unknown.pop()}}}; use a slot or one of {sorted(SHARED_FIELDS)}"
             )
     merge = bool(data.get("merge", True))
-    answers = tuple(str(t) for t in data.get("answers") or [])
-    bad = [t for t in answers if t not in ENTITY_TYPES]
+    declared = data.get("answers") or []
+    if isinstance(declared, dict):  # {type of the thing asked about: types of the results}
+        by_type = {str(k): tuple(str(t) for t in v or []) for k, v in declared.items()}
+    else:
+        by_type = {"": tuple(str(t) for t in declared)}
+    answers = tuple(dict.fromkeys(t for types in by_type.values() for t in types))
+    bad = [t for t in (*answers, *by_type) if t and t not in ENTITY_TYPES]
     if bad:
         raise _fail(path, f"answers has unknown type {bad[0]!r}; use one of {', '.join(ENTITY_TYPES)}")
+    by_type.pop("", None)
     gathers = tuple(str(g) for g in data.get("gathers") or [])
     if gathers and len(slots) != 1:
         raise _fail(path, "gathers needs an intent with one slot: other intents are asked about its entity")
@@ -144,6 +162,7 @@ def load_intent(path: Path) -> Intent:
         path,
         merge,
         answers,
+        by_type,
         gathers,
     )
 

@@ -1032,6 +1032,11 @@ class Matcher:
         if WEAK_WORDS & set(content):
             # "which muscle is the dorsiflexor that has become weak?" still asks which muscle does it
             unweakened = ("movement",) if "muscle" in asks_for else ()
+            # "what muscles go weak if L5 is compressed?" asks for the weakness it leads to
+            asked = next(
+                (i for i, w in enumerate(words) if ANSWER_WORDS.get(w) == "muscle" and not taken[i]), len(words)
+            )
+            asks_for |= {"sign"} if WEAK_WORDS.intersection(words[asked:]) else set()
             mentions = [m if m.types[0] in unweakened else self._as_weakness(m) for m in mentions]
         # "A. tibial nerve B. deep fibular nerve": lettered options offer a choice as "or" does
         options = len(_OPTION_MARK.findall(text)) >= 2
@@ -1158,6 +1163,8 @@ class Matcher:
             elif doers and asks_for.isdisjoint(answers) and any(m.entity_ids[0] in doers for m in slots.values()):
                 # "which nerve supplies the dorsiflexor?" does not ask which muscles dorsiflex
                 fit -= AGENT_PENALTY if asks_for else 0.0
+            if intent.answers_by_type and slots:  # what a muscle is part of is a group, never a nerve
+                answers = intent.answer_types(t for m in slots.values() for t in m.types)
             if mentions and not intent.slots and spare.isdisjoint(answers):
                 fit -= UNUSED_NAMES  # "which root does dorsiflexion?" is not answered by a slotless intent
             score = LEX_WEIGHT * lex + (1 - LEX_WEIGHT) * fit
@@ -1166,6 +1173,8 @@ class Matcher:
             if answers and not missing:  # a reading that cannot be answered earns nothing
                 if not asks_for.isdisjoint(answers):
                     score += ANSWER_TYPE_BONUS  # "which nerve ..." asks for a nerve
+                elif asks_for:
+                    score -= ANSWER_TYPE_BONUS  # ... and is not answered with a group
                 if not spare.isdisjoint(answers):
                     # "does S1 help with dorsiflexion?" asks for roots; "is the TA supplied by L5?" checks
                     # the TA's roots, not L5's muscles

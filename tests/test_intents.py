@@ -34,6 +34,7 @@ def _edit(path: Path, old: str, new: str) -> None:
         ("  muscle: [muscle, muscle_group]", "  muscle: [musle]", "unknown type 'musle'"),
         ("examples:", "examples: [", "not valid YAML"),
         ("answers: [nerve]", "answers: [nerf]", "answers has unknown type 'nerf'"),
+        ("answers: [nerve]", "answers: {musle: [nerve]}", "answers has unknown type 'musle'"),
     ],
 )
 def test_bad_intent_is_refused_with_file_and_fix(intents: Path, old: str, new: str, message: str) -> None:
@@ -64,3 +65,10 @@ def test_every_shipped_intent_loads_and_runs(tmp_path: Path) -> None:
 def test_answer_types_are_read_from_the_file(intents: Path) -> None:
     bot = Bot(intents=intents)
     assert next(i for i in bot.intents if i.name == "nerve_of_muscle").answers == ("nerve",)
+
+
+def test_answer_types_can_depend_on_what_is_asked_about(intents: Path) -> None:
+    part_of = next(i for i in Bot(intents=intents).intents if i.name == "part_of")
+    assert part_of.answer_types(["muscle"]) == {"muscle_group"}
+    assert part_of.answer_types(["root"]) == {"plexus", "nerve"}
+    assert set(part_of.answers) == {"plexus", "nerve", "muscle_group"}
