@@ -593,7 +593,7 @@ class Bot:
                 chat = Answer("chitchat", reply, intent=intent.name, suggestions=GENERIC_SUGGESTIONS[:3], **base)
                 return chat, cleared
             return self._no_answer(analysis, base, cleared), cleared
-        if reading.score < ANSWER_AT or reading.missing:
+        if reading.score < ANSWER_AT or reading.missing or (analysis and _defines_unknown(analysis)):
             return self._no_answer(analysis, base, cleared, reading), cleared
         for slot, mention in reading.slots.items():
             if mention.ambiguous:
@@ -978,6 +978,16 @@ def _as_typed(word: str, question: str) -> str:
     """A word of the question as it was typed ("C5", "France"), not as it was matched ("c5")."""
     typed = re.search(rf"(?<![^\W_]){re.escape(word)}(?![^\W_])", question, re.IGNORECASE)
     return typed[0] if typed else word
+
+
+def _defines_unknown(analysis: Analysis) -> bool:
+    """Whether the question asks what something unknown is: "what is spondylolisthesis at L5/S1?" is
+    not answered with what the sources say of L5 ("what is the usual reason ...", "what's a major
+    flexor of the knee?" may be)."""
+    words = analysis.words
+    if words[:2] not in (("what", "is"), ("what", "are")) or len(words) < 3 or words[2] not in analysis.unknown:
+        return False
+    return len(words) == 3 or words[3] in FUNCTION_WORDS
 
 
 def _answer_types(reading: Reading) -> frozenset[str]:
