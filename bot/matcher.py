@@ -662,6 +662,7 @@ FOLLOW_UP_WORDS = frozenset(
     ["and", "what", "about", "how", "then", "also", "same", "for", "the", "one", "with", "ok", "so", "or", "too"]
 )
 PRONOUNS = frozenset(["it", "its", "they", "them", "their", "this", "that", "these", "those", "one"])
+OPENERS = frozenset(["so", "ok", "okay", "well", "right", "alright", "hmm", "um", "oh"])
 STAND_INS = frozenset(["it", "they", "them"])  # pronouns that take the place of a name
 DEMONSTRATIVES = frozenset(["that", "this", "these", "those", "same"])  # "that muscle", "the same root"
 
@@ -1001,13 +1002,20 @@ class Matcher:
         # "that muscle" and "it" stand for something named before: to the lexical match, a slot.
         pointed = {i + 1 for i, w in enumerate(words[:-1]) if w in DEMONSTRATIVES and words[i + 1] in ANSWER_WORDS}
         stand_ins = {i for i, w in enumerate(words) if w in STAND_INS or (w in DEMONSTRATIVES and i + 1 in pointed)}
-        # Filler the example phrasings never use ("and", "um") is left out of the lexical match.
+        # Filler the example phrasings never use ("and", "um") is left out of the lexical match, and so is
+        # a question's opening "so" or "ok" ("so what does that muscle do?" is not thanks)
+        opening = next((i for i, w in enumerate(words) if w not in OPENERS), 0)
         sequence = tuple(
             SLOT if i in starts or i in stand_ins else w
             for i, (w, t) in enumerate(zip(words, taken, strict=True))
             if i in starts
             or (i in stand_ins and not taken[i])
-            or (not t and i not in pointed and (w not in FUNCTION_WORDS or self._stems.get(w) in self.example_stems))
+            or (
+                not t
+                and i not in pointed
+                and i >= opening
+                and (w not in FUNCTION_WORDS or self._stems.get(w) in self.example_stems)
+            )
         )
         unknown = tuple(
             w
