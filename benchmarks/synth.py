@@ -441,7 +441,7 @@ class Generator:
             )
         # Enough entities that the facts need not join most pairs; fewer aliases each if need be.
         needed = math.ceil(math.sqrt(self.want_facts / 0.08))
-        per_entity = min(5.0, max(2.0, budget / needed))
+        per_entity = min(5.0, max(1.2, budget / needed))
         self.names.grow(max(100, int(budget / per_entity * 0.8)))
         types, weights = list(TYPE_WEIGHTS), list(TYPE_WEIGHTS.values())
         counters: dict[str, int] = {}

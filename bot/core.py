@@ -51,6 +51,7 @@ MAX_QUESTION_CHARS = 500
 ANSWER_AT = 0.45
 CHITCHAT_AT = 0.55
 TIE_MARGIN = 0.01
+SHORT_FOLLOW_UP = 5  # words in a follow-up that asks the last question again for one kind of thing
 ANSWERABLE_MARGIN = 0.1
 CASE_CONTEXT_AT = 0.75  # a case's question read against the case must match its intent's words this well
 KEPT_READINGS = 8  # of a question's readings, the best are remembered; the rest are never consulted
@@ -515,6 +516,11 @@ class Bot:
             score = round(0.6 * max(reading.lexical, 0.5) + 0.4 - 0.03 * age, 4)
             if len(slots) == len(reading.intent.slots) and score > best.score:
                 best = reading._replace(slots=slots, missing=(), score=score)
+        # "which roots in particular?" after what causes foot dystonia: the last answer gave them
+        asked = analysis.asks_for
+        again = best is top and (top.missing or weak) and asked and len(analysis.words) <= SHORT_FOLLOW_UP
+        if again and previous is not None and not analysis.mentions and asked <= _answer_types(previous):
+            return previous._replace(score=max(previous.score, ANSWER_AT))
         return best
 
     def _other_one(self, reading: Reading) -> Reading | None:

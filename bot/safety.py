@@ -976,8 +976,8 @@ PERSONAL_QUESTIONS = (
         "advice",
         "|".join(
             (
-                rf" (?:should|shall|must|would|will) (?:i|we|he|she|{POSSESSIVE} \S+) (?:\S+ ){{0,2}}?{ACT}\b",
-                rf" (?:do|does) (?:i|we|he|she|{POSSESSIVE} \S+) (?:\S+ )?(?:need|have to|require|qualify)\b",
+                rf" (?:should|shall|must|would|will) (?:i|we|he|she|mine|{POSSESSIVE} \S+) (?:\S+ ){{0,2}}?{ACT}\b",
+                rf" (?:do|does) (?:i|we|he|she|mine|{POSSESSIVE} \S+) (?:\S+ )?(?:need|have to|require|qualify)\b",
                 r" what (?:should|can|do|shall|could) (?:i|we|he|she) do\b",
                 r" (?:how (?:do|can|should|could) (?:i|we|he|she)|how to) (?:\S+ )?(?:fix|treat|cure|get rid of|heal|manage|relieve|ease|improve|stop|strengthen|recover|deal with|cope with) (?:\S+ )?(?:it|this|my|his|her|pain|sciatica|foot drop|symptoms)\b",
                 rf" {CARE}\b(?: \S+){{0,4}}? (?:for|to|on|help|fix|cure) (?:me|my|him|her|us)\b",
@@ -1005,6 +1005,7 @@ PERSONAL_QUESTIONS = (
         "|".join(
             (
                 rf" (?:is|will|would|can|could|does|do|should) {POSSESSIVE} (?:\S+ ){{1,4}}?{OUTCOME}\b",
+                rf" (?:is|will|would|can|could|does|should) mine (?:\S+ ){{0,3}}?{OUTCOME}\b",  # "will mine recover?"
                 rf" (?:will|would|shall|am|might) (?:i|he|she|we) (?:\S+ ){{0,3}}?{ABILITY}\b",
                 r" (?:can|could) (?:i|he|she|we) (?:\S+ ){0,2}?(?:walk|run|recover|heal|drive|play|dance|exercise|lift|stand|go back|return|get better|be cured)\b",
                 r" (?:am i|is (?:he|she)|are we) (?:\S+ )?(?:going|gonna|likely|at risk|ok|okay|fine|normal|permanently|disabled|dying|doomed|stuck)\b",

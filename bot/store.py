@@ -219,8 +219,9 @@ class Store:
         """The facts that link the entities of `fact_ids`: root to nerve to muscle to movement to sign.
 
         The entities behind the facts are widened once along `weakness_of` (a weakness and what is
-        weak) and `innervates` (the nerve of a muscle); every fact joining two of them is returned,
-        in the order a student would follow it.
+        weak), `innervates` (the nerve of a muscle) and `performs` (what a weak muscle does: why its
+        weakness drops the foot); every fact joining two of them is returned, in the order a student
+        would follow it.
         """
         ids = list(dict.fromkeys(fact_ids))
         if not ids:
@@ -237,6 +238,13 @@ class Store:
                 [relation, *nodes, relation, *nodes],
             )
             nodes |= {r[key] for r in found for key in pick}
+            if relation == "weakness_of":
+                weak = [r["object"] for r in found]
+                marks = ", ".join("?" for _ in weak)
+                done = self.query(
+                    f"SELECT object FROM facts WHERE relation = 'performs' AND subject IN ({marks})", weak
+                )
+                nodes |= {r["object"] for r in done}
         marks = ", ".join("?" for _ in nodes)
         return self.query(
             f"""SELECT id AS fact_id, claim AS item FROM facts
