@@ -53,6 +53,10 @@ ANSWER_WORDS = {
     "myotome": "root",
     "muscle": "muscle",
     "muscles": "muscle",
+    "gait": "sign",
+    "gaits": "sign",
+    "movement": "movement",
+    "movements": "movement",
 }
 FUNCTION_WORDS = frozenset(
     [
@@ -662,6 +666,7 @@ FOLLOW_UP_WORDS = frozenset(
     ["and", "what", "about", "how", "then", "also", "same", "for", "the", "one", "with", "ok", "so", "or", "too"]
 )
 PRONOUNS = frozenset(["it", "its", "they", "them", "their", "this", "that", "these", "those", "one"])
+EXCEPT_WORDS = frozenset(["besides", "except", "excluding", "apart", "other", "aside"])
 OPENERS = frozenset(["so", "ok", "okay", "well", "right", "alright", "hmm", "um", "oh"])
 STAND_INS = frozenset(["it", "they", "them"])  # pronouns that take the place of a name
 DEMONSTRATIVES = frozenset(["that", "this", "these", "those", "same"])  # "that muscle", "the same root"
@@ -681,7 +686,18 @@ CONTRACTIONS = {
     "whos": ("who", "is"),
     "hows": ("how", "is"),
     "thats": ("that", "is"),
+    "theyre": ("they", "are"),
 }
+
+
+def _excepted(words: Sequence[str], start: int) -> bool:
+    """Whether the name at `start` is set aside: "besides X", "except X", "apart from X", "other than X"."""
+    before = tuple(words[max(0, start - 2) : start])
+    return before[-1:] in (("besides",), ("except",), ("excluding",)) or before in (
+        ("apart", "from"),
+        ("aside", "from"),
+        ("other", "than"),
+    )
 
 
 def features(sequence: Sequence[str]) -> frozenset[str]:
@@ -972,6 +988,8 @@ class Matcher:
                 spans.append((start, start + size))
                 taken[start : start + size] = [True] * size
         mentions = self._resplit(mentions, words, raw)
+        # "does the tibial nerve supply anything besides the hamstrings?" asks about the nerve alone
+        mentions = [m for m in mentions if not _excepted(words, m.start)] if EXCEPT_WORDS & set(words) else mentions
         # "the hip abductors muscles", "TA muscle": the word names nothing more, nor asks for a muscle;
         # after "the main dorsiflexor", it is part of the name where something else is asked
         other_ask = any(
