@@ -53,6 +53,7 @@ CHITCHAT_AT = 0.55
 TIE_MARGIN = 0.01
 SHORT_FOLLOW_UP = 5  # words in a follow-up that asks the last question again for one kind of thing
 ANSWERABLE_MARGIN = 0.1
+CASE_WHOLE_AT = 0.7  # a case read whole with less confidence than this is also read by its question
 CASE_CONTEXT_AT = 0.75  # a case's question read against the case must match its intent's words this well
 KEPT_READINGS = 8  # of a question's readings, the best are remembered; the rest are never consulted
 MAX_FACTS = 100  # facts listed in one answer
@@ -297,7 +298,8 @@ class Bot:
         understood = self._understand(whole)
         answer, new_conv = self._answer(text, notes, conv, understood)
         question_part = _last_question(text) if answer.status in ("answered", "clarify", "no_answer") else ""
-        if question_part and (not answer.answered or PRONOUNS & set(tokens(question_part))):
+        unsure = not answer.answered or answer.confidence < CASE_WHOLE_AT
+        if question_part and (unsure or PRONOUNS & set(tokens(question_part))):
             answer, new_conv = self._vignette(text, question_part, notes, understood, (answer, new_conv))
         return answer, new_conv
 
@@ -356,6 +358,8 @@ class Bot:
         answer, conv = self._answer(question, notes, context, self._understand(question))
         if not answer.answered or (FOLLOWED_UP in answer.notes and answer.confidence < CASE_CONTEXT_AT):
             return whole  # "Is that supported?" is too vague to be read against the case
+        if whole[0].answered and answer.confidence <= whole[0].confidence:
+            return whole
         read = "Read the last sentence as the question and the rest as the case it is about."
         return replace(answer, question=text, notes=(*(n for n in answer.notes if n != FOLLOWED_UP), read)), conv
 

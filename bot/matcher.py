@@ -1062,7 +1062,8 @@ class Matcher:
             asked = next(
                 (i for i, w in enumerate(words) if ANSWER_WORDS.get(w) == "muscle" and not taken[i]), len(words)
             )
-            asks_for |= {"sign"} if WEAK_WORDS.intersection(words[asked:]) else set()
+            weakens = WEAK_WORDS.intersection(words[asked:]) and all("sign" not in m.types for m in mentions)
+            asks_for |= {"sign"} if weakens else set()  # (... but with weak great toe extension, which muscle)
             mentions = [m if m.types[0] in unweakened else self._as_weakness(m) for m in mentions]
         # "A. tibial nerve B. deep fibular nerve": lettered options offer a choice as "or" does
         options = len(_OPTION_MARK.findall(text)) >= 2
