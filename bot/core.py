@@ -98,6 +98,7 @@ UNCOVERED_TOPICS = {
         {"position", "positioned", "positioning", "incision", "anaesthesia", "anesthesia", "anaesthetic", "anesthetic"}
     ),
     "nerve conduction studies or EMG": frozenset({"emg", "emgs", "electromyography", "ncs", "conduction"}),
+    "how reflexes or strength are graded": frozenset({"grade", "grades", "grading", "graded", "mrc"}),
     "exercises, braces or rehabilitation": frozenset(
         {"exercise", "exercises", "stretch", "stretches", "stretching", "brace", "braces", "orthosis", "afo", "splint"}
     ),
