@@ -31,6 +31,7 @@ from .answer import (
 from .intents import load_intents
 from .matcher import (
     CHOICE_WORDS,
+    CLAIM_STARTS,
     DEMONSTRATIVES,
     FOLLOW_UP_LEXICAL,
     FOLLOW_UP_WORDS,
@@ -640,9 +641,35 @@ class Bot:
                     if alternative.answered:
                         answer, rendered, reading = alternative, alt_rendered, other
                         break
+        lead = self._verdict(reading, analysis, answer) if answer.answered and analysis else ""
+        answer = replace(answer, text=lead + answer.text) if lead else answer
         recent = rendered.endpoints or tuple(m.entity_ids[0] for m in reading.slots.values())
         entities = (*(e for e in conv.entities if e not in recent), *dict.fromkeys(recent))[-8:]
         return answer, Conversation(reading=reading, entities=entities, last=answer)
+
+    def _verdict(self, reading: Reading, analysis: Analysis, answer: Answer) -> str:
+        """The short answer to a yes-or-no question linking two things ("is the EHL an S1 muscle?"), from
+        whether the facts given link them; "" for any other question."""
+        if not analysis.words or analysis.words[0] not in CLAIM_STARTS or analysis.offered:
+            return ""
+        asked = {e for m in reading.slots.values() for e in m.entity_ids}
+        others = [m for m in analysis.mentions if asked.isdisjoint(m.entity_ids)]
+        if len(others) != 1 or others[0].ambiguous or len(reading.slots) != 1:
+            return ""
+        (thing,), other = reading.slots.values(), others[0].entity_ids[0]
+        marks = ", ".join("?" for _ in answer.facts)
+        rows = self.store.query(
+            f"SELECT id, negated FROM facts WHERE id IN ({marks}) AND (subject = ? OR object = ?)",
+            [*answer.facts, other, other],
+        )
+        if not rows:
+            names = f"the {thing.text if thing.every else self.entities[thing.entity_ids[0]]['name']}"
+            return f"My sources do not link {names} with the {self.entities[other]['name']}. "
+        linked = {r["id"] for r in rows if not r["negated"]}
+        contested = {c[f"fact_{s}"] for c in self.store.conflicts(list(linked)) for s in "ab"}
+        if not linked:
+            return "No. "  # "is S1 responsible for dorsiflexion?": the research section says not
+        return "Yes. " if linked - contested and len(linked) == len(rows) else "The sources disagree on this. "
 
     def _why(self, text: str, notes: tuple[str, ...], conv: Conversation) -> tuple[Answer, Conversation]:
         """The chain of facts behind the last answer, each step with its source, conflicts included."""
