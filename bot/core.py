@@ -355,9 +355,11 @@ class Bot:
         if analysis.homonym or medicines:
             return whole
         # what the case names is what the question can point back at; the case is not answered itself
-        named = self.matcher.analyse(text[: text.rindex(question)].strip()).mentions
-        context = Conversation(entities=tuple(dict.fromkeys(m.entity_ids[0] for m in named if not m.ambiguous)))
-        answer, conv = self._answer(question, notes, context, self._understand(question))
+        asked = self._understand(question)
+        own = {m.entity_ids for m in asked[1].mentions}
+        named = [m for m in analysis.mentions if m.entity_ids not in own and not m.ambiguous]
+        context = Conversation(entities=tuple(dict.fromkeys(m.entity_ids[0] for m in named)))
+        answer, conv = self._answer(question, notes, context, asked)
         if not answer.answered or (FOLLOWED_UP in answer.notes and answer.confidence < CASE_CONTEXT_AT):
             return whole  # "Is that supported?" is too vague to be read against the case
         if whole[0].answered and answer.confidence <= whole[0].confidence:
