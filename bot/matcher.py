@@ -57,6 +57,8 @@ ANSWER_WORDS = {
     "gaits": "sign",
     "movement": "movement",
     "movements": "movement",
+    "action": "movement",
+    "actions": "movement",
 }
 FUNCTION_WORDS = frozenset(
     [
