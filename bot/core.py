@@ -52,6 +52,7 @@ MAX_QUESTION_CHARS = 500
 ANSWER_AT = 0.45
 CHITCHAT_AT = 0.55
 TIE_MARGIN = 0.01
+NAMED_WITH_THE = frozenset({"muscle", "muscle_group", "nerve", "root", "plexus"})
 SHORT_FOLLOW_UP = 5  # words in a follow-up that asks the last question again for one kind of thing
 ANSWERABLE_MARGIN = 0.1
 CASE_WHOLE_AT = 0.7  # a case read whole with less confidence than this is also read by its question
@@ -650,28 +651,43 @@ class Bot:
         return answer, Conversation(reading=reading, entities=entities, last=answer)
 
     def _verdict(self, reading: Reading, analysis: Analysis, answer: Answer) -> str:
-        """The short answer to a yes-or-no question linking two things ("is the EHL an S1 muscle?"), from
-        whether the facts given link them; "" for any other question."""
-        if not analysis.words or analysis.words[0] not in CLAIM_STARTS or analysis.offered:
-            return ""
+        """The short answer to a yes-or-no question linking two things ("is the EHL an S1 muscle?") or
+        to a choice among options ("which of these is NOT supplied by ...? (a) ... (d) ..."), from the
+        facts given: which of the things named besides the one asked about they link it with."""
         asked = {e for m in reading.slots.values() for e in m.entity_ids}
-        others = [m for m in analysis.mentions if asked.isdisjoint(m.entity_ids)]
-        if len(others) != 1 or others[0].ambiguous or len(reading.slots) != 1:
+        others = [m.entity_ids[0] for m in analysis.mentions if asked.isdisjoint(m.entity_ids) and not m.ambiguous]
+        others = list(dict.fromkeys(others))
+        claim = bool(analysis.words) and analysis.words[0] in CLAIM_STARTS and len(others) == 1
+        choice = bool(analysis.offered) and len(others) > 1
+        if len(reading.slots) != 1 or not (choice or (claim and not analysis.offered)):
             return ""
-        (thing,), other = reading.slots.values(), others[0].entity_ids[0]
         marks = ", ".join("?" for _ in answer.facts)
         rows = self.store.query(
-            f"SELECT id, negated FROM facts WHERE id IN ({marks}) AND (subject = ? OR object = ?)",
-            [*answer.facts, other, other],
+            f"""SELECT id, negated, subject, object FROM facts WHERE id IN ({marks})
+                AND (subject IN ({", ".join("?" for _ in others)}) OR object IN ({", ".join("?" for _ in others)}))""",
+            [*answer.facts, *others, *others],
         )
+        linked = {e for r in rows if not r["negated"] for e in (r["subject"], r["object"])}
+        (thing,) = reading.slots.values()
+        name = join_items([self._the(e) for e in thing.entity_ids], ", ")
+        if choice:  # "is the knee reflex L4 or S1?": of the options, the ones the facts link it with
+            yes = join_items([self._the(e) for e in others if e in linked], ", ")
+            no = join_items([self._the(e) for e in others if e not in linked], ", ", " or ")
+            if yes and no:
+                return f"Of the options, the sources link {name} with {yes}, not {no}. "
+            return f"The sources link {name} with each of the options. " if yes else ""
         if not rows:
-            names = f"the {thing.text if thing.every else self.entities[thing.entity_ids[0]]['name']}"
-            return f"My sources do not link {names} with the {self.entities[other]['name']}. "
-        linked = {r["id"] for r in rows if not r["negated"]}
-        contested = {c[f"fact_{s}"] for c in self.store.conflicts(list(linked)) for s in "ab"}
+            return f"My sources do not link {name} with {self._the(others[0])}. "
         if not linked:
             return "No. "  # "is S1 responsible for dorsiflexion?": the research section says not
-        return "Yes. " if linked - contested and len(linked) == len(rows) else "The sources disagree on this. "
+        ids = {r["id"] for r in rows if not r["negated"]}
+        contested = {c[f"fact_{s}"] for c in self.store.conflicts(list(ids)) for s in "ab"}
+        return "Yes. " if ids - contested and len(ids) == len(rows) else "The sources disagree on this. "
+
+    def _the(self, entity_id: str) -> str:
+        """An entity's name as said in a sentence: "the tibial nerve", but "ankle dorsiflexion"."""
+        entity = self.entities[entity_id]
+        return f"the {entity['name']}" if entity["type"] in NAMED_WITH_THE else entity["name"]
 
     def _why(self, text: str, notes: tuple[str, ...], conv: Conversation) -> tuple[Answer, Conversation]:
         """The chain of facts behind the last answer, each step with its source, conflicts included."""
