@@ -52,7 +52,8 @@ MAX_QUESTION_CHARS = 500
 ANSWER_AT = 0.45
 CHITCHAT_AT = 0.55
 TIE_MARGIN = 0.01
-NAMED_WITH_THE = frozenset({"muscle", "muscle_group", "nerve", "root", "plexus"})
+SOURCE_NOUNS = frozenset({"source", "sources", "reference", "references", "document", "documents", "citation", "paper"})
+NAMED_WITH_THE = frozenset({"muscle", "muscle_group", "nerve", "root", "plexus", "region"})
 SHORT_FOLLOW_UP = 5  # words in a follow-up that asks the last question again for one kind of thing
 ANSWERABLE_MARGIN = 0.1
 CASE_WHOLE_AT = 0.7  # a case read whole with less confidence than this is also read by its question
@@ -60,7 +61,9 @@ CASE_CONTEXT_AT = 0.75  # a case's question read against the case must match its
 KEPT_READINGS = 8  # of a question's readings, the best are remembered; the rest are never consulted
 MAX_FACTS = 100  # facts listed in one answer
 _MARK = re.compile(r"\[(\d+)\]")  # a citation mark in an answer's text
-_AND_QUESTION = re.compile(r"[^\w\s]*\s+and[^\w\s]*\s+(?=(?:which|what|where|how|why|who)\b)", re.IGNORECASE)
+_JOIN = re.compile(r"\band\b|[+&]", re.IGNORECASE)
+_NON_WORDS = re.compile(r"\W*")
+_WH_WORD = re.compile(r"(?:which|what|where|how|why|who)\b", re.IGNORECASE)
 _LEAD = re.compile(r"According to [^,]*(?:, the [^,]*)*, ")  # "According to the blog, the ... page, "
 TWO_QUESTIONS = "Read as two questions, the second about the first's answer."
 _SENTENCE_END = re.compile(r"(?<=[.!?])[^\w\s]*\s+(?=\S)")
@@ -97,7 +100,17 @@ UNCOVERED_TOPICS = {
         {"mri", "mris", "ct", "xray", "xrays", "radiograph", "radiographs", "imaging", "ultrasound", "scan", "scans"}
     ),
     "positioning, incisions or anaesthesia": frozenset(
-        {"position", "positioned", "positioning", "incision", "anaesthesia", "anesthesia", "anaesthetic", "anesthetic"}
+        # (not "anaesthesia": over the top of the foot it is numbness)
+        {
+            "position",
+            "positioned",
+            "positioning",
+            "incision",
+            "anaesthetic",
+            "anesthetic",
+            "anaesthetist",
+            "anesthetist",
+        }
     ),
     "nerve conduction studies or EMG": frozenset({"emg", "emgs", "electromyography", "ncs", "conduction"}),
     "how reflexes or strength are graded": frozenset({"grade", "grades", "grading", "graded", "mrc"}),
@@ -443,6 +456,8 @@ class Bot:
                 if slots and about.slots:
                     reading = Reading(about, {next(iter(about.slots)): next(iter(slots.values()))}, score=1.0)
                     return self._respond(text, reading, (), notes, conv, analysis, follow_up=True)
+            if _asks_which_source(words):
+                return self._which_source(text, notes, conv.last), conv
             other = self._other_one(conv.reading) if "other" in words and len(words) <= 6 else None
             if other is not None:
                 # "what about the other one?" after the superior gluteal nerve: the inferior one
@@ -683,6 +698,17 @@ class Bot:
         ids = {r["id"] for r in rows if not r["negated"]}
         contested = {c[f"fact_{s}"] for c in self.store.conflicts(list(ids)) for s in "ab"}
         return "Yes. " if ids - contested and len(ids) == len(rows) else "The sources disagree on this. "
+
+    @staticmethod
+    def _which_source(text: str, notes: tuple[str, ...], last: Answer) -> Answer:
+        """Where the last answer comes from: each section with the numbers of its quoted sentences."""
+        by_section: dict[str, list[int]] = {}
+        for source in last.sources:
+            by_section.setdefault(source.section, []).append(source.number)
+        parts = [f"the {section} {marks(numbers)}" for section, numbers in by_section.items()]
+        said = f"That answer comes from {join_items(parts, ', ')}; the sentences are quoted below."
+        note = "Read as: which source says that? (the sources of the last answer)"
+        return replace(last, text=said, question=text, notes=(*notes, note), conflicts=(), suggestions=())
 
     def _the(self, entity_id: str) -> str:
         """An entity's name as said in a sentence: "the tibial nerve", but "ankle dorsiflexion"."""
@@ -1046,6 +1072,15 @@ def _defines_unknown(analysis: Analysis) -> bool:
     return len(words) == 3 or words[3] in FUNCTION_WORDS
 
 
+def _asks_which_source(words: Sequence[str]) -> bool:
+    """Whether a short follow-up asks where the last answer comes from: "which source says that?",
+    "where is that from?" (not "what are your sources?", which asks about them all)."""
+    said = set(words)
+    pointed = bool(said & {"that", "this", "it", "says", "say", "said"})
+    sourced = bool(said & SOURCE_NOUNS) or {"where", "from"} <= said
+    return len(words) <= 8 and pointed and sourced
+
+
 def _answer_types(reading: Reading) -> frozenset[str]:
     return reading.intent.answer_types(t for m in reading.slots.values() for t in m.types)
 
@@ -1053,11 +1088,14 @@ def _answer_types(reading: Reading) -> frozenset[str]:
 def _two_questions(text: str) -> tuple[str, str] | None:
     """A question and a second one joined by "and" ("which muscles are weak, and which nerve
     supplies them?"), as two questions; None when there is no such join."""
-    joins = list(_AND_QUESTION.finditer(text))
-    if not joins:
-        return None
-    first, second = text[: joins[-1].start()].strip(), text[joins[-1].end() :].strip()
-    return (first, second) if len(tokens(first)) > 1 and len(tokens(second)) > 1 else None
+    for join in reversed(list(_JOIN.finditer(text))):
+        before = text[: join.start()]
+        gap = _NON_WORDS.match(text, join.end())  # ", and - which": punctuation either side
+        if gap is None or not _NON_WORDS.fullmatch(before[-1:]) or not _WH_WORD.match(text, gap.end()):
+            continue  # "L4+L5", "and the other one"
+        first, second = before.rstrip(" \t,;:-+&"), text[gap.end() :].strip()
+        return (first, second) if len(tokens(first)) > 1 and len(tokens(second)) > 1 else None
+    return None
 
 
 def _joined(first: Answer, then: Answer, text: str) -> Answer:

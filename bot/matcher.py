@@ -669,7 +669,13 @@ FOLLOW_UP_WORDS = frozenset(
 )
 PRONOUNS = frozenset(["it", "its", "they", "them", "their", "this", "that", "these", "those", "one"])
 EXCEPT_WORDS = frozenset(["besides", "except", "excluding", "apart", "other", "aside"])
-OPENERS = frozenset(["so", "ok", "okay", "well", "right", "alright", "hmm", "um", "oh"])
+# "hallux ext = EHL?", "nerve + roots of the TA", "@nervebot what ...": symbols read as words, a
+# chat handle (ours or anyone's) as nothing
+_SYMBOLS = re.compile(r"@[\w.-]+|[=+&]")
+SYMBOL_WORDS = {"=": " is ", "+": " and ", "&": " and ", "@": " "}
+OPENERS = frozenset(["so", "ok", "okay", "well", "right", "alright", "hmm", "um", "oh", "hey", "hi", "hello", "yo"])
+OPENERS |= frozenset(["quick", "one", "q", "question"])  # "hey, quick one: what ..."
+ASKING_WORDS = frozenset(["what", "which", "where", "how", "why", "who", "when", "whats", "is", "are", "does", "do"])
 STAND_INS = frozenset(["it", "they", "them"])  # pronouns that take the place of a name
 DEMONSTRATIVES = frozenset(["that", "this", "these", "those", "same"])  # "that muscle", "the same root"
 
@@ -688,6 +694,12 @@ CONTRACTIONS = {
     "whos": ("who", "is"),
     "hows": ("how", "is"),
     "thats": ("that", "is"),
+    # clinicians' shorthand
+    "sx": ("symptoms",),
+    "pt": ("patient",),
+    "pts": ("patients",),
+    "dx": ("diagnosis",),
+    "tx": ("treatment",),
     "theyre": ("they", "are"),
 }
 
@@ -953,6 +965,7 @@ class Matcher:
         return words
 
     def analyse(self, text: str) -> Analysis:
+        text = _SYMBOLS.sub(lambda m: SYMBOL_WORDS[m[0][0]], text) if _SYMBOLS.search(text) else text
         raw = _join_root_names(_spelled_out(tokens(text)))
         stated = next((len(p) for p in TRUE_OR_FALSE if raw[: len(p)] == p), 0)
         if stated:  # "true or false: the TA is supplied by L5" states a claim, and offers no choice
@@ -1025,6 +1038,7 @@ class Matcher:
         # Filler the example phrasings never use ("and", "um") is left out of the lexical match, and so is
         # a question's opening "so" or "ok" ("so what does that muscle do?" is not thanks)
         opening = next((i for i, w in enumerate(words) if w not in OPENERS), 0)
+        opening = opening if ASKING_WORDS.intersection(words[opening:]) else 0  # "hi all" is a greeting
         sequence = tuple(
             SLOT if i in starts or i in stand_ins else w
             for i, (w, t) in enumerate(zip(words, taken, strict=True))
