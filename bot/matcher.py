@@ -430,6 +430,7 @@ SOURCE_WORDS = {
     "droracle": "oracle",
 }
 FUNCTION_WORDS |= frozenset([*SOURCE_WORDS, "according", "section", "sections", "page", "source", "sources"])
+SOURCE_NAMES = frozenset([*SOURCE_WORDS, "according", "section", "page"])
 COMMON_WORDS = FUNCTION_WORDS | frozenset(
     [
         "ache",
@@ -1048,6 +1049,7 @@ class Matcher:
                 not t
                 and i not in pointed
                 and i >= opening
+                and w not in SOURCE_NAMES  # which source to answer from is not what is asked
                 and (w not in FUNCTION_WORDS or self._stems.get(w) in self.example_stems)
             )
         )
