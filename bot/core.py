@@ -468,6 +468,9 @@ class Bot:
                 notes += ("Read as the last question, asked of one source.",)
                 return self._respond(text, conv.reading, (), notes, conv, analysis, follow_up=True)
         readings = list(ranked)
+        other = self._the_other(analysis, conv) if "other" in analysis.words else None
+        if other is not None:  # "what about the other tibialis?" after the tibialis posterior
+            analysis, readings = other, self.matcher.rank(other)[:KEPT_READINGS]
         top = self._with_context(readings, analysis, conv)
         if top is not readings[0]:
             alone = readings[0]
@@ -491,10 +494,13 @@ class Bot:
         previous = conv.reading
         content = set(analysis.content)
         if previous is not None and analysis.mentions and content <= FOLLOW_UP_WORDS:
-            slots, _ = fill_slots(previous.intent, analysis.mentions, self.matcher.entity_types)
-            if slots and len(slots) == len(analysis.mentions):
-                kept = {k: v for k, v in previous.slots.items() if k not in slots}
-                return previous._replace(slots={**kept, **slots}, missing=(), score=max(previous.score, top.score))
+            # "and the big toe extensor?" after the roots of a muscle: the muscle doing it
+            for named in (analysis.mentions, analysis.agents):
+                slots, _ = fill_slots(previous.intent, named, self.matcher.entity_types)
+                if slots and len(slots) == len(named):
+                    kept = {k: v for k, v in previous.slots.items() if k not in slots}
+                    score = max(previous.score, top.score)
+                    return previous._replace(slots={**kept, **slots}, missing=(), score=score)
         weak = top.score < (CHITCHAT_AT if top.intent.kind == "chitchat" else ANSWER_AT)  # as a reading alone
         if previous is not None and not previous.intent.slots and not analysis.mentions and weak:
             # "who does best?" after a question about recovery: the topic carries over.
@@ -546,6 +552,16 @@ class Bot:
         if again and previous is not None and not analysis.mentions and asked <= _answer_types(previous):
             return previous._replace(score=max(previous.score, ANSWER_AT))
         return best
+
+    def _the_other(self, analysis: Analysis, conv: Conversation) -> Analysis | None:
+        """The question with "the other X" read as the meaning of X not talked about yet, when only one is left."""
+        for n, mention in enumerate(analysis.mentions):
+            left = [e for e in mention.entity_ids if e not in conv.entities]
+            if mention.ambiguous and len(left) == 1 and len(left) < len(mention.entity_ids):
+                (entity,) = left
+                chosen = replace(mention, entity_ids=(entity,), types=(self.matcher.entity_types[entity],))
+                return replace(analysis, mentions=(*analysis.mentions[:n], chosen, *analysis.mentions[n + 1 :]))
+        return None
 
     def _other_one(self, reading: Reading) -> Reading | None:
         """The last reading about the other of a pair one name can mean ("gluteal nerve": superior or

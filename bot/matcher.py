@@ -666,7 +666,24 @@ COMMON_WORDS = FUNCTION_WORDS | frozenset(
     ]
 )
 FOLLOW_UP_WORDS = frozenset(
-    ["and", "what", "about", "how", "then", "also", "same", "for", "the", "one", "with", "ok", "so", "or", "too"]
+    [
+        "and",
+        "what",
+        "about",
+        "how",
+        "then",
+        "also",
+        "same",
+        "for",
+        "the",
+        "one",
+        "with",
+        "ok",
+        "so",
+        "or",
+        "too",
+        "other",
+    ]
 )
 PRONOUNS = frozenset(["it", "its", "they", "them", "their", "this", "that", "these", "those", "one"])
 EXCEPT_WORDS = frozenset(["besides", "except", "excluding", "apart", "other", "aside"])
