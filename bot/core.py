@@ -30,6 +30,7 @@ from .answer import (
 )
 from .intents import load_intents
 from .matcher import (
+    ANSWER_WORDS,
     CHOICE_WORDS,
     CLAIM_STARTS,
     DEMONSTRATIVES,
@@ -65,6 +66,7 @@ _JOIN = re.compile(r"\band\b|[+&]", re.IGNORECASE)
 _NON_WORDS = re.compile(r"\W*")
 _WH_WORD = re.compile(r"(?:which|what|where|how|why|who)\b", re.IGNORECASE)
 _LEAD = re.compile(r"According to [^,]*(?:, the [^,]*)*, ")  # "According to the blog, the ... page, "
+BOTH_ASKED = "Read as asking for two kinds of thing, each answered in turn."
 TWO_QUESTIONS = "Read as two questions, the second about the first's answer."
 _SENTENCE_END = re.compile(r"(?<=[.!?])[^\w\s]*\s+(?=\S)")
 QUESTION_STARTS = frozenset(["which", "what", "whats", "where", "how", "why", "who", "name", "explain", "is", "are"])
@@ -553,6 +555,20 @@ class Bot:
             return previous._replace(score=max(previous.score, ANSWER_AT))
         return best
 
+    @staticmethod
+    def _second_kind(reading: Reading, readings: Sequence[Reading], analysis: Analysis) -> Reading | None:
+        """A good reading that gives the other of two kinds of thing asked for, about the same thing."""
+        asked, given = analysis.asks_for, _answer_types(reading)
+        named = {ANSWER_WORDS[w] for w in analysis.words if w in ANSWER_WORDS}  # "nerve" and "roots", in words
+        if len(asked & named) < 2 or not asked & given:
+            return None
+        for other in readings[1:4]:
+            types = _answer_types(other)
+            same = list(other.slots.values()) == list(reading.slots.values())
+            if same and not other.missing and other.score >= ANSWER_AT and asked & types - given:
+                return other
+        return None
+
     def _the_other(self, analysis: Analysis, conv: Conversation) -> Analysis | None:
         """The question with "the other X" read as the meaning of X not talked about yet, when only one is left."""
         for n, mention in enumerate(analysis.mentions):
@@ -648,6 +664,15 @@ class Bot:
                 question = f'Which do you mean by "{mention.text}": {join_items(names, ", ", " or ")}?'
                 answer = Answer("clarify", question, intent=intent.name, options=tuple(names), **base)
                 return answer, replace(conv, pending=pending, last=answer)
+        second = self._second_kind(reading, readings, analysis) if not follow_up and analysis else None
+        if second is not None and analysis is not None:
+            # "name the nerve and the roots of the TP": each reading answers one of the things asked for
+            pair = sorted((reading, second), key=partial(_asked_at, analysis.words))  # in the order asked
+            first, one = self._query(pair[0], base, ())
+            then, other = self._query(pair[1], base, ())
+            if first.answered and then.answered:
+                both = _together(first, then, (one, other), text, BOTH_ASKED)
+                return both, Conversation(reading=pair[0], entities=conv.entities, last=both)
         if (
             not follow_up
             and runner is not None
@@ -1097,6 +1122,12 @@ def _asks_which_source(words: Sequence[str]) -> bool:
     return len(words) <= 8 and pointed and sourced
 
 
+def _asked_at(words: Sequence[str], reading: Reading) -> int:
+    """Where the question first asks for a kind of thing the reading gives ("nerve" in "name the nerve ...")."""
+    types = _answer_types(reading)
+    return next((i for i, w in enumerate(words) if ANSWER_WORDS.get(w) in types), len(words))
+
+
 def _answer_types(reading: Reading) -> frozenset[str]:
     return reading.intent.answer_types(t for m in reading.slots.values() for t in m.types)
 
@@ -1116,8 +1147,12 @@ def _two_questions(text: str) -> tuple[str, str] | None:
 
 def _joined(first: Answer, then: Answer, text: str) -> Answer:
     """Two answers as one: the texts in turn, sources numbered once across them, conflicts once."""
-    both = _merged([_as_rendered(first), _as_rendered(then)])
-    notes = (*first.notes, *(n for n in then.notes if n not in (*first.notes, FOLLOWED_UP)), TWO_QUESTIONS)
+    return _together(first, then, (_as_rendered(first), _as_rendered(then)), text, TWO_QUESTIONS)
+
+
+def _together(first: Answer, then: Answer, renderings: Sequence[Rendered], text: str, note: str) -> Answer:
+    both = _merged(renderings)
+    notes = (*first.notes, *(n for n in then.notes if n not in (*first.notes, FOLLOWED_UP)), note)
     return replace(
         first,
         text=both.text,
