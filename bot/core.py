@@ -8,7 +8,7 @@ import threading
 import time
 import unicodedata
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache, partial
 from itertools import pairwise
@@ -59,7 +59,7 @@ SHORT_FOLLOW_UP = 5  # words in a follow-up that asks the last question again fo
 ANSWERABLE_MARGIN = 0.1
 CASE_WHOLE_AT = 0.7  # a case read whole with less confidence than this is also read by its question
 CASE_CONTEXT_AT = 0.75  # a case's question read against the case must match its intent's words this well
-KEPT_READINGS = 8  # of a question's readings, the best are remembered; the rest are never consulted
+KEPT_READINGS = 5  # of a question's readings, the best are remembered; the rest are never consulted
 MAX_FACTS = 100  # facts listed in one answer
 _MARK = re.compile(r"\[(\d+)\]")  # a citation mark in an answer's text
 _JOIN = re.compile(r"\band\b|[+&]", re.IGNORECASE)
@@ -235,7 +235,7 @@ class Bot:
         max_sessions: int = 10_000,
         session_ttl: float = 2 * 3600,
         emergency: str | None = None,
-        remember: int = 2048,
+        remember: int = 4096,
     ) -> None:
         # Where red flags send people: the argument, else $NERVEBOT_EMERGENCY, else 911/112/999 wording.
         self.emergency = emergency or os.environ.get("NERVEBOT_EMERGENCY") or safety.DEFAULT_EMERGENCY
@@ -259,6 +259,7 @@ class Bot:
             self.intents,
             self._weaknesses(),
             lru_cache(maxsize=1024)(self._performers),
+            remember,
         )
         self.sessions = Sessions(max_sessions, session_ttl)
         # The store is read-only, so a query's result never changes while the Bot lives.
@@ -470,9 +471,9 @@ class Bot:
                 notes += ("Read as the last question, asked of one source.",)
                 return self._respond(text, conv.reading, (), notes, conv, analysis, follow_up=True)
         readings = list(ranked)
-        other = self._the_other(analysis, conv) if "other" in analysis.words else None
-        if other is not None:  # "what about the other tibialis?" after the tibialis posterior
-            analysis, readings = other, self.matcher.rank(other)[:KEPT_READINGS]
+        reread = self._the_other(analysis, conv) if "other" in analysis.words else None
+        if reread is not None:  # "what about the other tibialis?" after the tibialis posterior
+            analysis, readings = reread, self.matcher.rank(reread)[:KEPT_READINGS]
         top = self._with_context(readings, analysis, conv)
         if top is not readings[0]:
             alone = readings[0]
@@ -523,7 +524,7 @@ class Bot:
         talked = [e for ent in conv.entities for e in (ent, self._weakness_of.get(ent)) if e]
         plural = bool(PLURAL_POINTERS & content)
         best = top
-        for reading in readings[:6]:
+        for reading in readings[:KEPT_READINGS]:
             if not reading.missing or reading.intent.kind != "query" or reading.lexical < FOLLOW_UP_LEXICAL:
                 continue
             slots = dict(reading.slots)
@@ -667,12 +668,12 @@ class Bot:
         second = self._second_kind(reading, readings, analysis) if not follow_up and analysis else None
         if second is not None and analysis is not None:
             # "name the nerve and the roots of the TP": each reading answers one of the things asked for
-            pair = sorted((reading, second), key=partial(_asked_at, analysis.words))  # in the order asked
-            first, one = self._query(pair[0], base, ())
-            then, other = self._query(pair[1], base, ())
+            in_turn = sorted((reading, second), key=partial(_asked_at, analysis.words))  # in the order asked
+            first, first_told = self._query(in_turn[0], base, ())
+            then, then_told = self._query(in_turn[1], base, ())
             if first.answered and then.answered:
-                both = _together(first, then, (one, other), text, BOTH_ASKED)
-                return both, Conversation(reading=pair[0], entities=conv.entities, last=both)
+                both = _together(first, then, (first_told, then_told), text, BOTH_ASKED)
+                return both, Conversation(reading=in_turn[0], entities=conv.entities, last=both)
         if (
             not follow_up
             and runner is not None
@@ -1113,7 +1114,7 @@ def _defines_unknown(analysis: Analysis) -> bool:
     return len(words) == 3 or words[3] in FUNCTION_WORDS
 
 
-def _asks_which_source(words: Sequence[str]) -> bool:
+def _asks_which_source(words: Collection[str]) -> bool:
     """Whether a short follow-up asks where the last answer comes from: "which source says that?",
     "where is that from?" (not "what are your sources?", which asks about them all)."""
     said = set(words)

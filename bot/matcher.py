@@ -802,8 +802,11 @@ class Matcher:
         intents: Sequence[Intent],
         weakness: dict[str, str] | None = None,
         performers: Callable[[str], tuple[str, ...]] | None = None,
+        remember: int = 4096,
     ) -> None:
         self.entity_types = entity_types
+        # the same wording about other names ("which nerve supplies the @") fits the intents the same way
+        self.lexical = lru_cache(maxsize=remember)(self._lexical)
         self.weakness = weakness or {}  # muscle or movement -> the sign that is its weakness
         self.performers = performers or (lambda movement: ())  # movement -> the muscles that perform it
         self.aliases: dict[str, tuple[str, ...]] = {key: (ent,) for key, ent in aliases}
@@ -902,14 +905,14 @@ class Matcher:
         spaced = example.replace("{", " {").replace("}", "} ")
         return [SLOT if _is_placeholder(example, w) else w for w in _spelled_out(tokens(spaced))]
 
-    def lexical(self, sequence: Sequence[str]) -> list[float]:
+    def _lexical(self, sequence: tuple[str, ...]) -> tuple[float, ...]:
         """Best cosine of the question's words and word pairs against each intent's examples."""
         best = [0.0] * len(self.intents)
         stems = self._features(sequence)
         if not stems:
             for i in self.empty_examples:
                 best[i] = 1.0
-            return best
+            return tuple(best)
         idf = self.idf
         q_norm = math.sqrt(sum(idf.get(s, UNKNOWN_WEIGHT * (BIGRAM_WEIGHT if "_" in s else 1)) ** 2 for s in stems))
         # Start from a copy of the longest posting list (done in C), then add the others to it.
@@ -925,7 +928,7 @@ class Matcher:
             i = example_intent[idx]
             if cos > best[i]:
                 best[i] = cos
-        return [b / q_norm for b in best]
+        return tuple([b / q_norm for b in best])
 
     def _features(self, sequence: Sequence[str]) -> frozenset[str]:
         """`features`, with the stems of the known words looked up rather than worked out."""
