@@ -66,6 +66,7 @@ _JOIN = re.compile(r"\band\b|[+&]", re.IGNORECASE)
 _NON_WORDS = re.compile(r"\W*")
 _WH_WORD = re.compile(r"(?:which|what|where|how|why|who)\b", re.IGNORECASE)
 _LEAD = re.compile(r"According to [^,]*(?:, the [^,]*)*, ")  # "According to the blog, the ... page, "
+FOCUSED = "Read as the last question, asked of one source."
 BOTH_ASKED = "Read as asking for two kinds of thing, each answered in turn."
 TWO_QUESTIONS = "Read as two questions, the second about the first's answer."
 _SENTENCE_END = re.compile(r"(?<=[.!?])[^\w\s]*\s+(?=\S)")
@@ -468,8 +469,15 @@ class Bot:
                 return self._respond(text, other, (), notes, conv, analysis, follow_up=True)
             if self._focus(analysis.words) and all(w in FUNCTION_WORDS for w in analysis.content):
                 # "what does the research say?": the last question again, from that source alone
-                notes += ("Read as the last question, asked of one source.",)
-                return self._respond(text, conv.reading, (), notes, conv, analysis, follow_up=True)
+                again = self._respond(text, conv.reading, (), (*notes, FOCUSED), conv, analysis, follow_up=True)
+                about = next(i for i in self.intents if i.name == "about")
+                last = next(iter(conv.reading.slots.values()), None)
+                if again[0].answered or "about" not in words or last is None or conv.reading.intent is about:
+                    return again
+                # "... say about it?" when it says nothing on the last question: what it says about the thing
+                reading = Reading(about, {next(iter(about.slots)): last}, score=1.0)
+                notes += ("Read as what one source says about the thing last asked about.",)
+                return self._respond(text, reading, (), notes, conv, analysis, follow_up=True)
         readings = list(ranked)
         reread = self._the_other(analysis, conv) if "other" in analysis.words else None
         if reread is not None:  # "what about the other tibialis?" after the tibialis posterior
