@@ -53,6 +53,7 @@ MAX_QUESTION_CHARS = 500
 ANSWER_AT = 0.45
 CHITCHAT_AT = 0.55
 TIE_MARGIN = 0.01
+GENERAL_MARGIN = 0.1  # "tell me about X" yields to a reading this close that gives the kind of thing asked for
 SOURCE_NOUNS = frozenset({"source", "sources", "reference", "references", "document", "documents", "citation", "paper"})
 NAMED_WITH_THE = frozenset({"muscle", "muscle_group", "nerve", "root", "plexus", "region"})
 SHORT_FOLLOW_UP = 5  # words in a follow-up that asks the last question again for one kind of thing
@@ -642,12 +643,12 @@ class Bot:
         follow_up: bool = False,
     ) -> tuple[Answer, Conversation]:
         runner = next((r for r in readings if r.intent.name != reading.intent.name), None)
-        if (
-            not follow_up
-            and runner is not None
-            and self._close(reading, runner)
-            and self._answers_what_is_asked(runner, reading, analysis)
-        ):
+        # "what movements is S1 associated with?" is better told as S1's movements than everything on S1
+        near = runner is not None and (
+            self._close(reading, runner)
+            or (bool(reading.intent.gathers) and not runner.missing and reading.score - runner.score < GENERAL_MARGIN)
+        )
+        if not follow_up and runner is not None and near and self._answers_what_is_asked(runner, reading, analysis):
             # of two near-equal readings, the one giving the kind of thing asked for ("which muscles ...")
             reading, runner = runner, reading
         intent = reading.intent
