@@ -64,3 +64,21 @@ def test_every_shipped_intent_loads_and_runs(tmp_path: Path) -> None:
 def test_answer_types_are_read_from_the_file(intents: Path) -> None:
     bot = Bot(intents=intents)
     assert next(i for i in bot.intents if i.name == "nerve_of_muscle").answers == ("nerve",)
+
+
+def test_intent_sql_without_subject_and_object_gives_the_same_answers(intents: Path) -> None:
+    for path in intents.glob("*.yaml"):
+        text = path.read_text()
+        path.write_text(text.replace(", f.subject, f.object,", ",").replace(", p.subject, p.object,", ","))
+    shipped, plain = Bot(), Bot(intents=intents)
+    assert "fact_id, f.subject" not in (intents / "causes.yaml").read_text()
+    questions = [
+        "what causes foot drop?",
+        "which nerve supplies it?",
+        "which muscles does the L5 nerve root supply?",
+        "which nerve supplies them?",
+        "tell me about the tibialis anterior",
+        "what does it do?",
+    ]
+    for question in questions:
+        assert plain.ask(question, session="s") == shipped.ask(question, session="s")
