@@ -820,13 +820,11 @@ class Bot:
         intent = self.intents[intent_index]
         names = self._names(params)
         suggestions = tuple(s.format_map(names) for s in intent.suggest)
-        rows = self.store.query(intent.sql, dict(params))
-        rows = [r for r in rows if r["fact_id"] not in exclude] if exclude else rows
-        if not rows:
-            return Rendered(False, _sentence(intent.answer["none"].format_map(names)), suggestions)
         # A store far larger than ours can hold thousands of answers to one question: the first
         # MAX_FACTS are given, and the rest counted, not silently dropped.
-        rows, unlisted = rows[:MAX_FACTS], len(rows) - min(len(rows), MAX_FACTS)
+        rows, unlisted = self.store.first_facts(intent.sql, dict(params), MAX_FACTS, exclude)
+        if not rows:
+            return Rendered(False, _sentence(intent.answer["none"].format_map(names)), suggestions)
         by_fact: dict[str, list[Row]] = {}
         for row in self.store.sources(str(r["fact_id"]) for r in rows):
             if not focus or row["label"] in focus:

@@ -7,7 +7,8 @@ import re
 import sqlite3
 import threading
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Iterator, Sequence
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,13 @@ _REBUILD = "run `nervebot build` in a checkout, or point --db / NERVEBOT_DB at a
 Row = dict[str, Any]
 # Where a sentence comes from, by section id: (document id, title, date, section label, evidence).
 Place = tuple[str, str, str, str, str]
+
+
+def _dicts(names: list[str], rows: list[tuple[Any, ...]]) -> list[Row]:
+    if len(set(names)) < len(names):  # a name given twice means its first column, as sqlite3.Row has it
+        keep = {name: i for i, name in reversed(list(enumerate(names)))}
+        return [{name: row[i] for name, i in keep.items()} for row in rows]
+    return [dict(zip(names, row, strict=True)) for row in rows]
 
 
 def _only_reads(action: int, arg1: str | None, arg2: str | None, *_: object) -> int:
@@ -127,11 +135,23 @@ class Store:
 
     def query(self, sql: str, params: dict[str, Any] | Sequence[Any] = ()) -> list[Row]:
         """Run one read-only statement with bound parameters."""
-        names, rows = self._tuples(sql, params)
-        if len(set(names)) < len(names):  # a name given twice means its first column, as sqlite3.Row has it
-            keep = {name: i for i, name in reversed(list(enumerate(names)))}
-            return [{name: row[i] for name, i in keep.items()} for row in rows]
-        return [dict(zip(names, row, strict=True)) for row in rows]
+        return _dicts(*self._tuples(sql, params))
+
+    def first_facts(
+        self, sql: str, params: dict[str, Any], limit: int, skip: Container[str] = frozenset()
+    ) -> tuple[list[Row], int]:
+        """The first `limit` rows of a statement whose `fact_id` is not in `skip`, and how many more
+        there are: an answer lists a hundred facts of thousands without holding every row."""
+        try:
+            cursor = self._conn().execute(sql, params)
+            names = [d[0] for d in cursor.description or ()]
+            at = names.index("fact_id")
+            rows: Iterator[tuple[Any, ...]] = (r for r in cursor if r[at] not in skip) if skip else cursor
+            first = list(islice(rows, limit))
+            more = sum(1 for _ in rows)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: query failed ({exc}); {_REBUILD}") from None
+        return _dicts(names, first), more
 
     def _tuples(self, sql: str, params: dict[str, Any] | Sequence[Any]) -> tuple[list[str], list[tuple[Any, ...]]]:
         """Column names and rows as tuples: a row becomes a dict only where a caller wants one."""
