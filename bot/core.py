@@ -256,6 +256,7 @@ class Bot:
         self.section_labels = [r["label"] for r in self.store.query("SELECT label FROM sections ORDER BY id")]
         self._reply_fields = {"documents": self._documents()}
         self._section_words = [(label, set(tokens(label))) for label in self.section_labels]
+        self._sections_named = lru_cache(maxsize=64)(self._sections_named_uncached)
         self._render = lru_cache(maxsize=4096)(self._render_uncached)
         self._gather = lru_cache(maxsize=1024)(self._gather_uncached)
         # intent -> the intents it gathers, each with its slot and the entity types that fill it
@@ -780,10 +781,11 @@ class Bot:
 
         A section is named when its label has every source word of the question, or failing that any.
         """
-        cues = {SOURCE_WORDS[w] for w in words if w in SOURCE_WORDS}
-        if not cues:
-            return ()
-        labels = self._section_words
+        cues = frozenset(SOURCE_WORDS[w] for w in words if w in SOURCE_WORDS)
+        return self._sections_named(cues) if cues else ()
+
+    def _sections_named_uncached(self, cues: frozenset[str]) -> tuple[str, ...]:
+        labels = self._section_words  # thirteen thousand in a big store: read once per set of cues
         return tuple(label for label, said in labels if cues <= said) or tuple(
             label for label, said in labels if cues & said
         )
