@@ -100,14 +100,15 @@ class Citations:
         self.labels: list[str] = []
 
     def cite(self, fact_id: str) -> list[int]:
-        numbers = []
-        for row in self.by_fact.get(fact_id, []):
+        numbers: list[int] = []
+        for row in self.by_fact.get(fact_id, ()):
             sid = row["sentence_id"]
-            if sid not in self._numbers:
-                self._numbers[sid] = len(self.sources) + 1
+            number = self._numbers.get(sid)
+            if number is None:
+                number = self._numbers[sid] = len(self.sources) + 1
                 self.sources.append(
                     Source(
-                        number=len(self.sources) + 1,
+                        number=number,
                         document_id=row["document_id"],
                         title=row["title"],
                         section=row["label"],
@@ -118,8 +119,8 @@ class Citations:
                 )
                 if row["label"] not in self.labels:
                     self.labels.append(row["label"])
-            if self._numbers[sid] not in numbers:
-                numbers.append(self._numbers[sid])
+            if number not in numbers:
+                numbers.append(number)
         return numbers
 
     def according(self) -> str:
@@ -127,7 +128,7 @@ class Citations:
 
 
 def marks(numbers: Sequence[int]) -> str:
-    return "".join(f"[{n}]" for n in numbers)
+    return f"[{numbers[0]}]" if len(numbers) == 1 else "".join(f"[{n}]" for n in numbers)
 
 
 def render_items(
@@ -141,38 +142,43 @@ def render_items(
     which are shown without details. Sources are numbered in the order the text cites them.
     """
     said: dict[tuple[str, bool], dict[str, list[str]]] = {}  # (item, negated) -> detail -> its facts
-    for row in sorted(rows, key=_negated):
-        quals = str(row.get("qualifiers") or "").split()
-        detail = ", ".join(  # what the row links, then how the source qualifies it
-            x
-            for x in (
-                row.get("detail"),
-                row.get("note") or ", ".join(qualifier_words.get(q, q) for q in quals if q != "not"),
-            )
-            if x
-        )
+    stated, denied = _by_negation(rows)
+    for row, quals in [*stated, *denied]:  # the rows that state a negation after the rest
+        detail = row.get("detail") or ""  # what the row links, then how the source qualifies it
+        how = row.get("note") or (", ".join(qualifier_words.get(q, q) for q in quals if q != "not") if quals else "")
+        detail = f"{detail}, {how}" if detail and how else detail or how
         facts = said.setdefault((str(row["item"]), "not" in quals), {}).setdefault(detail if merge else "", [])
         facts.append(str(row["fact_id"]))
+    by_fact = citations.by_fact
     grouped: dict[tuple[object, bool], list[tuple[str, dict[str, list[str]]]]] = {}
     for (item, negated), details in said.items():
         # the sentences behind each detail: items said alike by the same sentences go together
-        how = tuple(
-            (d, frozenset(r["sentence_id"] for f in fs for r in citations.by_fact.get(f, ())))
-            for d, fs in details.items()
+        how_said = tuple(
+            (d, frozenset(r["sentence_id"] for f in fs for r in by_fact.get(f, ()))) for d, fs in details.items()
         )
-        grouped.setdefault((how if merge else item, negated), []).append((item, details))
+        grouped.setdefault((how_said if merge else item, negated), []).append((item, details))
     positive: list[str] = []
     negative: list[str] = []
     for (_, negated), members in grouped.items():
-        items = [item for item, _ in members]
+        items = " and ".join(item for item, _ in members)
         details = members[0][1] if merge else {"": [f for _, d in members for fs in d.values() for f in fs]}
         # a detail that only repeats the item ("focused neurologic examination (a focused ...)") is dropped
         cited = [
-            (d if _bare(d) != _bare(" and ".join(items)) else "", tuple(sorted(_cited(citations, fs))))
+            (d if d and _bare(d) != _bare(items) else "", tuple(sorted(_cited(citations, fs))))
             for d, fs in details.items()
         ]
-        (negative if negated else positive).append(" and ".join(items) + _described(cited))
+        (negative if negated else positive).append(items + _described(cited))
     return positive, negative
+
+
+def _by_negation(rows: Sequence[Row]) -> tuple[list[tuple[Row, list[str]]], list[tuple[Row, list[str]]]]:
+    """Each row with its qualifiers, in order: those that do not state a negation, then those that do."""
+    stated: list[tuple[Row, list[str]]] = []
+    denied: list[tuple[Row, list[str]]] = []
+    for row in rows:
+        quals = str(row.get("qualifiers") or "").split()
+        (denied if "not" in quals else stated).append((row, quals))
+    return stated, denied
 
 
 def _bare(text: str) -> str:
@@ -180,19 +186,20 @@ def _bare(text: str) -> str:
 
 
 def _cited(citations: Citations, facts: Sequence[str]) -> list[int]:
+    if len(facts) == 1:
+        return citations.cite(facts[0])  # its numbers are distinct already
     numbers: list[int] = []
     for fact in facts:
         numbers.extend(n for n in citations.cite(fact) if n not in numbers)
     return numbers
 
 
-def _negated(row: Row) -> bool:
-    return "not" in str(row.get("qualifiers") or "").split()
-
-
 def _described(how: Sequence[tuple[str, tuple[int, ...]]]) -> str:
     """An item's details and their sources: " (primarily) [2]", or " [1] (primarily [2][3])" when the
     details come from different sentences."""
+    if len(how) == 1:
+        detail, numbers = how[0]
+        return (f" ({detail})" if detail else "") + (f" {marks(numbers)}" if numbers else "")
     if len({numbers for _, numbers in how}) == 1:
         details = "; ".join(d for d, _ in how if d)
         return (f" ({details})" if details else "") + (f" {marks(how[0][1])}" if how[0][1] else "")

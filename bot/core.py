@@ -279,6 +279,7 @@ class Bot:
         self.section_labels = [r["label"] for r in self.store.query("SELECT label FROM sections ORDER BY id")]
         self._reply_fields = {"documents": self._documents()}
         self._section_words = [(label, set(tokens(label))) for label in self.section_labels]
+        self._sections_named = lru_cache(maxsize=64)(self._sections_named_uncached)
         self._render = lru_cache(maxsize=4096)(self._render_uncached)
         self._gather = lru_cache(maxsize=1024)(self._gather_uncached)
         # intent -> the intents it gathers, each with its slot and the entity types that fill it
@@ -832,6 +833,19 @@ class Bot:
         )
         return tuple(r["subject"] for r in rows)
 
+    def _linked(self, rows: Sequence[Row]) -> dict[str, tuple[str, str]]:
+        """Each fact's subject and object: from the rows themselves when the intent's query returns
+        them (ours all do: a second lookup is a fifth of the time a big answer spends in SQLite)."""
+        if not rows:
+            return {}
+        if "subject" in rows[0] and "object" in rows[0]:
+            return {r["fact_id"]: (r["subject"], r["object"]) for r in rows}
+        ends = self.store.query(
+            f"SELECT id, subject, object FROM facts WHERE id IN ({', '.join('?' for _ in rows)})",
+            [r["fact_id"] for r in rows],
+        )
+        return {r["id"]: (r["subject"], r["object"]) for r in ends}
+
     def _written(self, entity_ids: Iterable[str]) -> dict[str, list[str]]:
         """Entities' aliases as people write them, longest first: one query for all of an answer's
         entities, asked only when a quote names one otherwise, so start-up loads no aliases."""
@@ -847,17 +861,22 @@ class Bot:
                 written[r["entity_id"]].append(r["written"])
         return written
 
-    def _unsaid(self, row: Row, said: str, linked: Sequence[str]) -> list[str]:
-        """The fact's entities (of `linked`, its two) that its item names but its sentences (`said`,
-        casefolded) do not: "lumbar spinal stenosis" where the source says "lumbar canal stenosis".
-        Never a movement, whose other forms are verbs ("invert the foot")."""
+    def _unsaid(self, row: Row, sources: Sequence[Row], linked: Sequence[str]) -> tuple[list[str], str]:
+        """The fact's entities (of `linked`, its two) that its item names but its sentences do not:
+        "lumbar spinal stenosis" where the source says "lumbar canal stenosis". Never a movement, whose
+        other forms are verbs ("invert the foot"). With them, the sentences as one casefolded text,
+        joined only when the item names one of the entities at all ("" when it names none)."""
         item = str(row["item"])
-        named = [(e, self.entities[e]) for e in linked if e in self.entities]
-        return [
-            e
-            for e, entity in named
-            if entity["type"] != "movement" and entity["name"] in item and not _says(said, entity["name"])
-        ]
+        said = ""
+        unsaid = []
+        for e in linked:
+            entity = self.entities.get(e)
+            if entity is None or entity["type"] == "movement" or entity["name"] not in item:
+                continue
+            said = said or " ".join(s["sentence"] for s in sources).casefold()
+            if not _says(said, entity["name"]):
+                unsaid.append(e)
+        return unsaid, said
 
     def _in_source_words(self, row: Row, said: str, unsaid: Sequence[str], written: dict[str, list[str]]) -> Row:
         """An item names a thing as its sentences (`said`) do: the `unsaid` entities by a written form
@@ -895,10 +914,11 @@ class Bot:
 
         A section is named when its label has every source word of the question, or failing that any.
         """
-        cues = {SOURCE_WORDS[w] for w in words if w in SOURCE_WORDS}
-        if not cues:
-            return ()
-        labels = self._section_words
+        cues = frozenset(SOURCE_WORDS[w] for w in words if w in SOURCE_WORDS)
+        return self._sections_named(cues) if cues else ()
+
+    def _sections_named_uncached(self, cues: frozenset[str]) -> tuple[str, ...]:
+        labels = self._section_words  # thirteen thousand in a big store: read once per set of cues
         return tuple(label for label, said in labels if cues <= said) or tuple(
             label for label, said in labels if cues & said
         )
@@ -935,32 +955,22 @@ class Bot:
         intent = self.intents[intent_index]
         names = self._names(params)
         suggestions = tuple(s.format_map(names) for s in intent.suggest)
-        rows = self.store.query(intent.sql, dict(params))
-        rows = [r for r in rows if r["fact_id"] not in exclude] if exclude else rows
-        if not rows:
-            return Rendered(False, _sentence(intent.answer["none"].format_map(names)), suggestions)
         # A store far larger than ours can hold thousands of answers to one question: the first
         # MAX_FACTS are given, and the rest counted, not silently dropped.
-        rows, unlisted = rows[:MAX_FACTS], len(rows) - min(len(rows), MAX_FACTS)
+        rows, unlisted = self.store.first_facts(intent.sql, dict(params), MAX_FACTS, exclude)
+        if not rows:
+            return Rendered(False, _sentence(intent.answer["none"].format_map(names)), suggestions)
         by_fact: dict[str, list[Row]] = {}
         for row in self.store.sources(str(r["fact_id"]) for r in rows):
             if not focus or row["label"] in focus:
                 by_fact.setdefault(row["fact_id"], []).append(row)
         rows = [r for r in rows if r["fact_id"] in by_fact]
-        ends = (
-            []
-            if not rows
-            else self.store.query(
-                f"SELECT id, subject, object FROM facts WHERE id IN ({', '.join('?' for _ in rows)})",
-                [r["fact_id"] for r in rows],
-            )
-        )
-        linked = {r["id"]: (r["subject"], r["object"]) for r in ends}
-        quoted = [" ".join(s["sentence"] for s in by_fact[r["fact_id"]]).casefold() for r in rows]
-        unsaid = [self._unsaid(r, q, linked.get(r["fact_id"], ())) for r, q in zip(rows, quoted, strict=True)]
-        written = self._written(e for ents in unsaid for e in ents)
+        linked = self._linked(rows)
+        unsaid = [self._unsaid(r, by_fact[r["fact_id"]], linked.get(r["fact_id"], ())) for r in rows]
+        written = self._written(e for ents, _ in unsaid for e in ents)
         rows = [
-            self._in_source_words(r, q, u, written) if u else r for r, q, u in zip(rows, quoted, unsaid, strict=True)
+            self._in_source_words(r, said, ents, written) if ents else r
+            for r, (ents, said) in zip(rows, unsaid, strict=True)
         ]
         if not rows:
             said = f"The {join_items(focus, ', ')} {'says' if len(focus) == 1 else 'say'} nothing about that"

@@ -6,7 +6,9 @@ from __future__ import annotations
 import re
 import sqlite3
 import threading
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Container, Iterable, Iterator, Sequence
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +47,13 @@ _REBUILD = "run `nervebot build` in a checkout, or point --db / NERVEBOT_DB at a
 Row = dict[str, Any]
 # Where a sentence comes from, by section id: (document id, title, date, section label, evidence).
 Place = tuple[str, str, str, str, str]
+
+
+def _dicts(names: list[str], rows: list[tuple[Any, ...]]) -> list[Row]:
+    if len(set(names)) < len(names):  # a name given twice means its first column, as sqlite3.Row has it
+        keep = {name: i for i, name in reversed(list(enumerate(names)))}
+        return [{name: row[i] for name, i in keep.items()} for row in rows]
+    return [dict(zip(names, row, strict=True)) for row in rows]
 
 
 def _only_reads(action: int, arg1: str | None, arg2: str | None, *_: object) -> int:
@@ -126,11 +135,23 @@ class Store:
 
     def query(self, sql: str, params: dict[str, Any] | Sequence[Any] = ()) -> list[Row]:
         """Run one read-only statement with bound parameters."""
-        names, rows = self._tuples(sql, params)
-        if len(set(names)) < len(names):  # a name given twice means its first column, as sqlite3.Row has it
-            keep = {name: i for i, name in reversed(list(enumerate(names)))}
-            return [{name: row[i] for name, i in keep.items()} for row in rows]
-        return [dict(zip(names, row, strict=True)) for row in rows]
+        return _dicts(*self._tuples(sql, params))
+
+    def first_facts(
+        self, sql: str, params: dict[str, Any], limit: int, skip: Container[str] = frozenset()
+    ) -> tuple[list[Row], int]:
+        """The first `limit` rows of a statement whose `fact_id` is not in `skip`, and how many more
+        there are: an answer lists a hundred facts of thousands without holding every row."""
+        try:
+            cursor = self._conn().execute(sql, params)
+            names = [d[0] for d in cursor.description or ()]
+            at = names.index("fact_id")
+            rows: Iterator[tuple[Any, ...]] = (r for r in cursor if r[at] not in skip) if skip else cursor
+            first = list(islice(rows, limit))
+            more = sum(1 for _ in rows)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: query failed ({exc}); {_REBUILD}") from None
+        return _dicts(names, first), more
 
     def _tuples(self, sql: str, params: dict[str, Any] | Sequence[Any]) -> tuple[list[str], list[tuple[Any, ...]]]:
         """Column names and rows as tuples: a row becomes a dict only where a caller wants one."""
@@ -158,28 +179,39 @@ class Store:
         return self.query("SELECT alias, entity_id FROM ambiguous_aliases ORDER BY alias, entity_id")
 
     def sources(self, fact_ids: Iterable[str]) -> list[Row]:
-        """The sentences behind the facts, in the order the facts were given."""
+        """The sentences behind the facts, in the order the facts were given, each fact's in its own order.
+
+        The (fact, sentence) index alone says which sentences a fact quotes, so a fact costs two
+        lookups, not three; only the facts that quote several sentences have their order read.
+        """
         ids = list(dict.fromkeys(fact_ids))
         if not ids:
             return []
         marks = ", ".join("?" for _ in ids)
         _, found = self._tuples(
-            f"""SELECT fs.fact_id, fs.quote, s.id, s.text, s.section_id
+            f"""SELECT fs.fact_id, s.id, s.text, s.section_id
                 FROM fact_sources fs JOIN sentences s ON s.id = fs.sentence_id
-                WHERE fs.fact_id IN ({marks})
-                ORDER BY fs.fact_id, fs.position""",
+                WHERE fs.fact_id IN ({marks})""",
             ids,
         )
         order = {fid: i for i, fid in enumerate(ids)}
-        found.sort(key=lambda r: order[r[0]])
+        several = [fid for fid, n in Counter(r[0] for r in found).items() if n > 1]
+        if several:
+            marks = ", ".join("?" for _ in several)
+            _, placed = self._tuples(
+                f"SELECT fact_id, sentence_id, position FROM fact_sources WHERE fact_id IN ({marks})", several
+            )
+            position = {(fid, sid): n for fid, sid, n in placed}
+            found.sort(key=lambda r: (order[r[0]], position.get((r[0], r[1]), 0)))
+        else:
+            found.sort(key=lambda r: order[r[0]])
         places = self._places
         rows = []
-        for fact_id, quote, sentence_id, sentence, section_id in found:
+        for fact_id, sentence_id, sentence, section_id in found:
             document_id, title, date, label, evidence = places[section_id]
             rows.append(
                 {
                     "fact_id": fact_id,
-                    "quote": quote,
                     "sentence_id": sentence_id,
                     "sentence": sentence,
                     "document_id": document_id,

@@ -72,3 +72,21 @@ def test_answer_types_can_depend_on_what_is_asked_about(intents: Path) -> None:
     assert part_of.answer_types(["muscle"]) == {"muscle_group"}
     assert part_of.answer_types(["root"]) == {"plexus", "nerve"}
     assert set(part_of.answers) == {"plexus", "nerve", "muscle_group"}
+
+
+def test_intent_sql_without_subject_and_object_gives_the_same_answers(intents: Path) -> None:
+    for path in intents.glob("*.yaml"):
+        text = path.read_text()
+        path.write_text(text.replace(", f.subject, f.object,", ",").replace(", p.subject, p.object,", ","))
+    shipped, plain = Bot(), Bot(intents=intents)
+    assert "fact_id, f.subject" not in (intents / "causes.yaml").read_text()
+    questions = [
+        "what causes foot drop?",
+        "which nerve supplies it?",
+        "which muscles does the L5 nerve root supply?",
+        "which nerve supplies them?",
+        "tell me about the tibialis anterior",
+        "what does it do?",
+    ]
+    for question in questions:
+        assert plain.ask(question, session="s") == shipped.ask(question, session="s")

@@ -99,3 +99,12 @@ def test_related_reading_leaves_out_a_word_thousands_of_sentences_hold(synthetic
 def test_related_reading_of_common_words_alone_still_finds_sentences(synthetic_db):
     found = Store(synthetic_db).related(["the"], limit=3)
     assert len(found) == 3 and all("the" in r["sentence"].lower().split() for r in found)
+
+
+def test_an_answer_of_thousands_of_facts_lists_a_hundred_and_counts_the_rest(synthetic_db):
+    stated = count(synthetic_db, "SELECT count(*) FROM facts WHERE relation IN ('improves_after', 'recovery_factor')")
+    assert stated > 100
+    answer = Bot(db=synthetic_db).ask("recovery after decompressive surgery")
+    assert answer.intent == "surgery_recovery"
+    assert len(answer.facts) == 100
+    assert f"The sources state {stated - 100} more facts like these, not listed here." in answer.text
