@@ -955,12 +955,16 @@ class Matcher:
             # A three-letter word is only sure to be a swap ("teh" is "the"); one letter short of a
             # longer word ("drp"), it is mended only where that completes a name ("foot drop").
             swaps = self._swaps.get(word, ())
-            longer = (w for w in sorted(near) if len(w) == 4 and DamerauLevenshtein.distance(word, w) == 1)
+            longer = sorted(w for w in near if len(w) == 4 and DamerauLevenshtein.distance(word, w) == 1)
             return ((swaps[0],) if len(swaps) == 1 else (word,)), tuple(longer)
-        candidates = sorted(near, key=lambda w: (len(w), w))
-        found = process.extract(word, candidates, scorer=fuzz.ratio, processor=None, score_cutoff=cutoff, limit=4)
-        swapped = [w for w in candidates if len(w) == len(word) and _one_transposition(word, w)]
-        options = list(dict.fromkeys([*swapped, *(str(f[0]) for f in found)]))
+        # the best four by score, ties to the shorter word, then alphabetically (sets have no order)
+        found = process.extract(word, near, scorer=fuzz.ratio, processor=None, score_cutoff=cutoff, limit=None)
+        found.sort(key=lambda f: (-f[1], len(f[0]), f[0]))
+        turned = {
+            word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1) if word[i] != word[i + 1]
+        }
+        swapped = sorted(turned & near)  # two neighbouring letters swapped
+        options = list(dict.fromkeys([*swapped, *(str(f[0]) for f in found[:4])]))
         # One slip (a letter missing, extra, wrong or swapped) is a typo; two are only believed in a
         # long word that keeps its start: "topping" is not "dropping", nor "region" "regain".
         sure = tuple(
@@ -1361,11 +1365,6 @@ def _by_doer(mention: Mention) -> bool:
 
 def _is_placeholder(example: str, word: str) -> bool:
     return "{" + word + "}" in example
-
-
-def _one_transposition(a: str, b: str) -> bool:
-    diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
-    return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
 
 
 def _spelled_out(words: list[str]) -> list[str]:
