@@ -666,6 +666,8 @@ COMMON_WORDS = FUNCTION_WORDS | frozenset(
         "yours",
     ]
 )
+# body words the sources never use, so never mended into ones they do ("joint" is not "point")
+COMMON_WORDS |= frozenset(["joint", "joints", "bone", "bones", "skin", "ligament", "ligaments", "buttock", "buttocks"])
 FOLLOW_UP_WORDS = frozenset(
     [
         "and",
