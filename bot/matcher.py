@@ -692,8 +692,8 @@ PRONOUNS = frozenset(["it", "its", "they", "them", "their", "this", "that", "the
 EXCEPT_WORDS = frozenset(["besides", "except", "excluding", "apart", "other", "aside"])
 # "hallux ext = EHL?", "nerve + roots of the TA", "@nervebot what ...": symbols read as words, a
 # chat handle (ours or anyone's) as nothing
-_SYMBOLS = re.compile(r"@[\w.-]+|[=+&]")
-SYMBOL_WORDS = {"=": " is ", "+": " and ", "&": " and ", "@": " "}
+_SYMBOLS = re.compile(r"[+-]ve\b|@[\w.-]+|[=+&]", re.IGNORECASE)
+SYMBOL_WORDS = {"=": " is ", "+": " and ", "&": " and ", "@": " ", "+ve": " positive ", "-ve": " negative "}
 OPENERS = frozenset(["so", "ok", "okay", "well", "right", "alright", "hmm", "um", "oh", "hey", "hi", "hello", "yo"])
 OPENERS |= frozenset(["quick", "one", "q", "question"])  # "hey, quick one: what ..."
 ASKING_WORDS = frozenset(["what", "which", "where", "how", "why", "who", "when", "whats", "is", "are", "does", "do"])
@@ -723,6 +723,12 @@ CONTRACTIONS = {
     "tx": ("treatment",),
     "theyre": ("they", "are"),
 }
+
+
+def _symbol_word(symbol: re.Match[str]) -> str:
+    """A symbol as the word it stands for: "+ve" is "positive", "=" is "is", "@nervebot" nothing."""
+    said = symbol[0].lower()
+    return SYMBOL_WORDS.get(said) or SYMBOL_WORDS[said[0]]
 
 
 def _excepted(words: Sequence[str], start: int) -> bool:
@@ -993,7 +999,7 @@ class Matcher:
         return words
 
     def analyse(self, text: str) -> Analysis:
-        text = _SYMBOLS.sub(lambda m: SYMBOL_WORDS[m[0][0]], text) if _SYMBOLS.search(text) else text
+        text = _SYMBOLS.sub(_symbol_word, text) if _SYMBOLS.search(text) else text
         raw = _join_root_names(_spelled_out(tokens(text)))
         stated = next((len(p) for p in TRUE_OR_FALSE if raw[: len(p)] == p), 0)
         if stated:  # "true or false: the TA is supplied by L5" states a claim, and offers no choice
