@@ -237,7 +237,7 @@ class Bot:
         max_sessions: int = 10_000,
         session_ttl: float = 2 * 3600,
         emergency: str | None = None,
-        remember: int = 4096,
+        remember: int = 3072,
     ) -> None:
         # Where red flags send people: the argument, else $NERVEBOT_EMERGENCY, else 911/112/999 wording.
         self.emergency = emergency or os.environ.get("NERVEBOT_EMERGENCY") or safety.DEFAULT_EMERGENCY
@@ -281,6 +281,7 @@ class Bot:
         self._section_words = [(label, set(tokens(label))) for label in self.section_labels]
         self._sections_named = lru_cache(maxsize=64)(self._sections_named_uncached)
         self._render = lru_cache(maxsize=4096)(self._render_uncached)
+        self._chain = lru_cache(maxsize=1024)(self._chain_uncached)  # "why?" after the same answer
         self._gather = lru_cache(maxsize=1024)(self._gather_uncached)
         # intent -> the intents it gathers, each with its slot and the entity types that fill it
         self._gatherers = {
@@ -770,7 +771,28 @@ class Bot:
     def _why(self, text: str, notes: tuple[str, ...], conv: Conversation) -> tuple[Answer, Conversation]:
         """The chain of facts behind the last answer, each step with its source, conflicts included."""
         assert conv.last is not None
-        rows = self.store.chain(conv.last.facts)
+        chain = self._chain(conv.last.facts)
+        answer = Answer(
+            "answered",
+            chain.text,
+            conflicts=chain.conflicts,
+            question=text,
+            intent="why",
+            slots=conv.last.slots,
+            confidence=1.0,
+            sources=chain.sources,
+            notes=(*notes, "Read as: why? (the chain of facts behind the last answer)"),
+            facts=chain.facts,
+        )
+        # Everything the chain passes through can now be "that muscle", the question's subject still first.
+        named = [s.entity_id for s in conv.last.slots]
+        recent = [*(e for e in chain.endpoints if e not in named), *named]
+        entities = (*(e for e in conv.entities if e not in recent), *dict.fromkeys(recent))[-8:]
+        return answer, replace(conv, pending=None, entities=entities)
+
+    def _chain_uncached(self, facts: tuple[str, ...]) -> Rendered:
+        """The facts linking those of an answer, told with their sources and conflicts."""
+        rows = self.store.chain(facts)
         fact_ids = [str(r["fact_id"]) for r in rows]
         conflict_rows = self.store.conflicts(fact_ids)
         by_fact: dict[str, list[Row]] = {}
@@ -780,23 +802,10 @@ class Bot:
         steps, _ = render_items(rows, citations, self.qualifier_words, merge=False)
         chain = _sentence(f"{citations.according()}, the facts behind that answer are: {join_items(steps)}.")
         conflicts, said = _conflicts(conflict_rows, citations)
-        answer = Answer(
-            "answered",
-            chain + said,
-            conflicts=conflicts,
-            question=text,
-            intent="why",
-            slots=conv.last.slots,
-            confidence=1.0,
-            sources=tuple(citations.sources),
-            notes=(*notes, "Read as: why? (the chain of facts behind the last answer)"),
-            facts=tuple(r["fact_id"] for r in rows),
+        ids = tuple(str(r["fact_id"]) for r in rows)
+        return Rendered(
+            True, chain + said, (), tuple(citations.sources), conflicts, ids, tuple(self.store.endpoints(ids))
         )
-        # Everything the chain passes through can now be "that muscle", the question's subject still first.
-        named = [s.entity_id for s in conv.last.slots]
-        recent = [*(e for e in self.store.endpoints(answer.facts) if e not in named), *named]
-        entities = (*(e for e in conv.entities if e not in recent), *dict.fromkeys(recent))[-8:]
-        return answer, replace(conv, pending=None, entities=entities)
 
     def _documents(self) -> str:
         """The sources, for a reply: each section with its document, date and evidence level."""
