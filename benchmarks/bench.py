@@ -81,7 +81,7 @@ Figures = dict[str, Any]
 Slow = tuple[float, str, str]  # milliseconds, kind of question, question
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Turn:
     category: str
     session: str | None  # conversations only; a single question is asked without one
@@ -295,7 +295,13 @@ def in_child(mode: str, db: Path, mix: list[list[Turn]], extra: dict[str, Any]) 
 
 def child_main(request_path: Path, result_path: Path) -> int:
     request = json.loads(request_path.read_text())
-    mix = [[Turn(*t) for t in r] for r in request["mix"]]
+    # the harness keeps each question once, so the peak RSS is the Bot's more than the mix's
+    seen: dict[str, str] = {}
+    mix = [
+        [Turn(c, s and seen.setdefault(s, s), seen.setdefault(q, q), last) for c, s, q, last in r]
+        for r in request.pop("mix")
+    ]
+    seen.clear()
     db = Path(request["db"])
     if request["mode"] == "ask":
         evals = {name: [Path(p) for p in paths] for name, paths in request["evals"].items()}

@@ -811,7 +811,7 @@ class Matcher:
         intents: Sequence[Intent],
         weakness: dict[str, str] | None = None,
         performers: Callable[[str], tuple[str, ...]] | None = None,
-        remember: int = 4096,
+        remember: int = 3072,
     ) -> None:
         self.entity_types = entity_types
         # the same wording about other names ("which nerve supplies the @") fits the intents the same way
