@@ -1008,7 +1008,7 @@ class Bot:
         named = [ent for _, ent in params]
         # the entities the facts join, in fact order: what the answer was about, for follow-ups
         found = [e for e in dict.fromkeys(e for f in facts for e in linked.get(f, ())) if e not in named]
-        lead = _sentence(f"{citations.according()}, ")
+        lead = _sentence(f"{fields['according']}, ")  # as the text says it, before any conflict is cited
         return Rendered(
             True,
             (text + said).strip(),
