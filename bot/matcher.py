@@ -721,6 +721,8 @@ CONTRACTIONS = {
     "pts": ("patients",),
     "dx": ("diagnosis",),
     "tx": ("treatment",),
+    "postop": ("after", "surgery"),
+    "preop": ("before", "surgery"),
     "theyre": ("they", "are"),
 }
 
