@@ -684,7 +684,9 @@ class Bot:
             then, then_told = self._query(in_turn[1], base, ())
             if first.answered and then.answered:
                 both = _together(first, then, (first_told, then_told), text, BOTH_ASKED)
-                return both, Conversation(reading=in_turn[0], entities=conv.entities, last=both)
+                recent = (*first_told.endpoints, *then_told.endpoints)
+                entities = (*(e for e in conv.entities if e not in recent), *dict.fromkeys(recent))[-8:]
+                return both, Conversation(reading=in_turn[0], entities=entities, last=both)
         if (
             not follow_up
             and runner is not None
