@@ -7,18 +7,31 @@ Facts may also come as JSON Lines, for lists too long to parse as YAML in good t
 store of a million facts): every `knowledge/facts*.jsonl`, in name order, adds one fact per line
 after those of facts.yaml, each a JSON object with the keys a facts.yaml entry has, checked the
 same way. Not-claims and conflicts stay in facts.yaml.
+
+A long list (a big store) is read with the help of worker processes, forked so that they start with
+what this process has read. One reads the relations and entities, then documents from the back while
+this process reads them from the front. Then the JSON Lines are cut into one run of lines per core,
+each checked by a worker that hands its facts to the build's `store_facts` and reports only what the
+rest of the check needs. If any worker finds a problem, the facts are all checked again here, in
+order, so the messages are the same as ever.
 """
 
 from __future__ import annotations
 
+import array
+import bisect
+import contextlib
 import hashlib
 import io
+import itertools
 import json
+import os
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
 import yaml
 
@@ -26,8 +39,15 @@ from .errors import KnowledgeError
 from .sentences import Sentence, split_section, squash
 from .text import normalize
 
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+
 # libyaml's parser when PyYAML was built with it (wheels are), else the pure-Python one: same results.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# JSON Lines of at least this many bytes in all (some 50,000 facts) are checked in worker processes:
+# below it, starting them costs more than it saves.
+_PARALLEL_BYTES = 8_000_000
+_MAX_WORKERS = 8  # a build attaches each worker's facts to its database, and SQLite attaches ten at most
 
 ENTITY_TYPES = (
     "root",
@@ -103,6 +123,18 @@ class Fact(NamedTuple):
     sources: tuple[FactSource, ...]
 
 
+class FactPart(NamedTuple):
+    """The facts of one run of JSON lines, checked and handed to `store_facts` by a worker process."""
+
+    facts: int
+    sources: int
+    cited: bytes  # one byte for each of Knowledge.sentences(), not 0 where one of the facts quotes it
+
+
+# Stores one part's facts, in order, as they are checked: called in a worker process with the part's number.
+StoreFacts = Callable[[int, Iterable[Fact]], None]
+
+
 @dataclass(frozen=True, slots=True)
 class Conflict:
     id: str
@@ -120,13 +152,32 @@ class Knowledge:
     homonyms: dict[str, str] = field(default_factory=dict)  # key -> why it is not the look-alike
     relations: dict[str, Relation] = field(default_factory=dict)
     qualifiers: dict[str, str] = field(default_factory=dict)
-    facts: dict[str, Fact] = field(default_factory=dict)
+    facts: dict[str, Fact] = field(default_factory=dict)  # checked in this process, in input order
+    parts: list[FactPart] = field(default_factory=list)  # stored by workers, in order, after `facts`
     conflicts: list[Conflict] = field(default_factory=list)
     not_claims: dict[str, str] = field(default_factory=dict)  # sentence id -> reason
     inputs_digest: str = ""
 
     def sentences(self) -> list[tuple[Section, Sentence]]:
         return [(sec, s) for doc in self.documents for sec in doc.sections for s in sec.sentences]
+
+    def fact_count(self) -> int:
+        return len(self.facts) + sum(part.facts for part in self.parts)
+
+    def source_count(self) -> int:
+        return sum(len(f.sources) for f in self.facts.values()) + sum(part.sources for part in self.parts)
+
+    def cited(self) -> set[str]:
+        """Ids of the sentences some fact quotes."""
+        cited = {s.sentence_id for f in self.facts.values() for s in f.sources}
+        quoted = 0  # one bit a sentence, from the parts' bytes
+        for part in self.parts:
+            quoted |= int.from_bytes(part.cited, "little")
+        if quoted:
+            sentences = self.sentences()
+            flags = quoted.to_bytes(len(sentences), "little")
+            cited.update(s.id for (_, s), flag in zip(sentences, flags, strict=True) if flag)
+        return cited
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
@@ -172,14 +223,163 @@ class _DocumentText:
         return None if found < 0 else self.starting_at[self.text.rfind("\n", 0, found) + 1]
 
 
+# A document as plain tuples, which pickle far faster than NamedTuples: (id, file, title, date, kind, origin,
+# text, sections), each section (id, document id, label, evidence, sentences), each sentence a plain tuple.
+_PlainDocument = tuple[
+    str, str, str, str, str, str, str, list[tuple[str, str, str, str, list[tuple[str, int, str, str, str]]]]
+]
+
+
+def _plain(d: Document) -> _PlainDocument:
+    sections = [
+        (
+            sec.id,
+            sec.document_id,
+            sec.label,
+            sec.evidence,
+            [(s.id, s.position, s.heading, s.text, s.refs) for s in sec.sentences],
+        )
+        for sec in d.sections
+    ]
+    return (d.id, d.file, d.title, d.date, d.kind, d.origin, d.text, sections)
+
+
+def _unplain(d: _PlainDocument) -> Document:
+    sections = tuple(Section(i, doc, label, ev, tuple(map(Sentence._make, ss))) for i, doc, label, ev, ss in d[7])
+    return Document(*d[:7], sections)
+
+
+class _Claims:
+    """The documents this process reads from the front and a worker from the back, one claim at a time, so
+    that each reads as many as it has time for."""
+
+    def __init__(self) -> None:
+        import multiprocessing
+
+        self._claimed = multiprocessing.get_context("fork").Array("i", 2)  # from the front, from the back
+
+    @classmethod
+    def shared(cls) -> _Claims | None:
+        """Claims to share with a worker; None where processes cannot share a lock (no /dev/shm)."""
+        try:
+            return cls()
+        except OSError:
+            return None
+
+    def next(self, count: int, from_back: bool) -> int | None:
+        """The index of the next of `count` documents to read, None once every one is claimed."""
+        with self._claimed.get_lock():
+            front: int = self._claimed[0]
+            back: int = self._claimed[1]
+            if front + back >= count:
+                return None
+            self._claimed[from_back] += 1
+            return count - 1 - back if from_back else front
+
+
+class _Aside(NamedTuple):
+    documents: list[_PlainDocument]
+    document_errors: list[str]
+    knowledge: Knowledge  # with the relations and entities
+    errors: list[str]
+    stopped: str | None  # the problem the relations and entities steps stopped on
+
+
+class _Invalid(Exception):
+    """A worker's part of the facts holds a problem: they are checked again in order, for the messages."""
+
+
+class _PartResult(NamedTuple):
+    part: FactPart
+    hashes: array.array[int]  # of the ids of its facts: far less to hand over than the ids
+    named: dict[str, Fact]  # the facts a conflict names, of those in the part
+
+
 class _Builder:
     """Loads the files in order, keeping the first problem of each entry as one line."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(
+        self,
+        root: Path,
+        documents_read: Callable[[list[Document]], None] | None = None,
+        store_facts: StoreFacts | None = None,
+    ) -> None:
         self.root = root
         self.k = Knowledge()
         self.errors: list[str] = []
         self._digest = hashlib.sha256()
+        self._documents_read = documents_read
+        self._documents_ok = False
+        self._store_facts = store_facts
+        self.workers = self._worker_count()
+        self._stored: dict[str, Fact] = {}  # the facts conflicts name, of those the workers checked
+        self._aside: _Aside | None = None
+        self._jsonl: list[tuple[str, bytes]] | None = None  # the JSON Lines files, if read ahead
+
+    def _worker_count(self) -> int:
+        """How many worker processes check the JSON Lines facts: none for a short list or on one core, and none
+        but on Linux, where a forked process may go on with what this one has read (elsewhere fork is unsafe or
+        missing, and spawning a worker would have it read everything again)."""
+        if self._store_facts is None or sys.platform != "linux":
+            return 0
+        size = sum(path.stat().st_size for path in (self.root / "knowledge").glob("facts*.jsonl"))
+        cores = _cores()
+        if size < _PARALLEL_BYTES or cores < 2:
+            return 0
+        return min(cores, _MAX_WORKERS)
+
+    def read_aside(self, claims: _Claims) -> _Aside:
+        """In a worker, while documents are read here: the relations and entities steps, as `load` runs them,
+        then documents from the back."""
+        stopped = None
+        for step in (self.relations, self.entities):
+            try:
+                step()
+            except KnowledgeError as exc:
+                stopped = str(exc)
+                break
+        errors, self.errors = self.errors, []
+        documents: list[_PlainDocument] = []
+        try:
+            entries = self._document_entries()
+        except KnowledgeError:
+            entries = []  # sources.yaml does not parse: `documents` says so and stops
+        while (i := claims.next(len(entries), from_back=True)) is not None:
+            try:
+                documents.append(_plain(self._document(entries[i], f"sources/sources.yaml: document #{i + 1}")))
+            except KnowledgeError as exc:
+                self.error(str(exc))
+        return _Aside(documents[::-1], self.errors[::-1], self.k, errors, stopped)
+
+    def entities_read(self) -> None:
+        """The relations and entities steps, as the worker that read the last documents ran them."""
+        assert self._aside is not None
+        _, _, k, errors, stopped = self._aside
+        self.k.relations, self.k.qualifiers = k.relations, k.qualifiers
+        self.k.entities, self.k.aliases, self.k.ambiguous, self.k.homonyms = (
+            k.entities,
+            k.aliases,
+            k.ambiguous,
+            k.homonyms,
+        )
+        for rel in ("knowledge/relations.yaml", "knowledge/entities.yaml"):  # as `read` takes them in
+            path = self.root / rel
+            if path.exists():
+                self._digest.update(rel.encode() + b"\0" + path.read_bytes() + b"\0")
+        self.errors += errors
+        if stopped is not None:
+            raise KnowledgeError(stopped)
+
+    def documents_done(self) -> None:
+        self._documents_ok = not self.errors
+        if not self.workers:
+            self.hand_over_documents()
+
+    def hand_over_documents(self) -> None:
+        """Give the documents to `documents_read`, once, if they were read without a problem."""
+        if self._documents_read is not None and self._documents_ok:
+            documents_read, self._documents_read = self._documents_read, None
+            documents_read(self.k.documents)
 
     def read(self, rel: str) -> dict[str, Any]:
         path = self.root / rel
@@ -187,16 +387,19 @@ class _Builder:
             self._digest.update(rel.encode() + b"\0" + path.read_bytes() + b"\0")
         return _read_yaml(path)
 
-    def read_lines(self, rel: str) -> Iterator[tuple[int, Any]]:
-        """(line number, value) for each non-blank line of a JSON Lines file; a line that is not JSON is an error."""
-        raw = (self.root / rel).read_bytes()
-        self._digest.update(rel.encode() + b"\0" + raw + b"\0")
+    def json_lines(self, rel: str, raw: bytes, start: int = 0, end: int | None = None) -> Iterator[tuple[int, Any]]:
+        """(line number, value) for each non-blank line of JSON Lines file `rel`, whose bytes are `raw`, from
+        the line at `start` to the one that ends at `end`; a line that is not JSON is an error."""
+        end = len(raw) if end is None else end
+        lines = io.BytesIO(raw)  # shares `raw`, where a slice would copy it
+        lines.seek(start)
+        count = raw.count(b"\n", start, end) + (start < end and raw[end - 1] != ord("\n"))
         decode = json.JSONDecoder().raw_decode
-        for n, line in enumerate(io.BytesIO(raw), 1):
+        for n, line in enumerate(itertools.islice(lines, count), raw.count(b"\n", 0, start) + 1):
             try:
                 text = line.rstrip(b"\n").decode("utf-8")
-                value, end = decode(text)  # a line that is one value and nothing else: the fast, common case
-                if end != len(text):
+                value, used = decode(text)  # a line that is one value and nothing else: the fast, common case
+                if used != len(text):
                     raise ValueError(text)
             except UnicodeDecodeError:
                 self.error(f"{rel}: line {n} is not UTF-8 text; save the file as UTF-8")
@@ -214,14 +417,30 @@ class _Builder:
     def error(self, message: str) -> None:
         self.errors.append(message)
 
-    def documents(self) -> None:
-        meta = self.read("sources/sources.yaml")
-        for i, entry in enumerate(meta.get("documents") or []):
-            where = f"sources/sources.yaml: document #{i + 1}"
+    def documents(self, aside: _Forked[_Aside] | None = None, claims: _Claims | None = None) -> None:
+        """Every document; with `aside`, a worker reading those at the back, as `claims` shares them out."""
+        entries = self._document_entries()
+        mine: Iterable[int] = range(len(entries))
+        if claims is not None:
+            mine = iter(partial(claims.next, len(entries), from_back=False), None)
+        for i in mine:
             try:
-                self.k.documents.append(self._document(entry, where))
+                self.k.documents.append(self._document(entries[i], f"sources/sources.yaml: document #{i + 1}"))
             except KnowledgeError as exc:
                 self.error(str(exc))
+        if aside is not None:
+            self._jsonl = self._read_jsonl()  # meanwhile
+            read = aside.result()
+            for plain in read.documents:
+                document = _unplain(plain)
+                self._digest.update(document.text.encode())  # the bytes `_document` read, as it decoded them
+                self.k.documents.append(document)
+            self.errors += read.document_errors
+            self._aside = read._replace(documents=[])
+
+    def _document_entries(self) -> list[Any]:
+        meta = self.read("sources/sources.yaml")
+        return list(meta.get("documents") or [])
 
     def _document(self, entry: dict[str, Any], where: str) -> Document:
         doc_id = _need(entry, "id", where)
@@ -350,10 +569,21 @@ class _Builder:
         index = self._sentence_index()
         for i, entry in enumerate(data.get("facts") or []):
             self._add_fact(entry, partial("knowledge/facts.yaml: fact #{}".format, i + 1), index)
-        for path in sorted((self.root / "knowledge").glob("facts*.jsonl")):
-            rel = f"knowledge/{path.name}"
-            for n, entry in self.read_lines(rel):
-                self._add_fact(entry, partial("{}: line {}".format, rel, n), index)
+        files = self._jsonl if self._jsonl is not None else self._read_jsonl()
+        self._jsonl = None
+        workers = self._start_workers(files, index, data.get("conflicts"))
+        try:
+            self.hand_over_documents()  # once the workers are forked: a fork must not copy a thread that writes
+            for rel, raw in files:
+                self._digest.update(rel.encode() + b"\0" + raw + b"\0")
+            checked = self._finish_workers(workers)
+        finally:
+            for worker in workers:
+                worker.stop()
+        if not checked:
+            for rel, raw in files:
+                for n, entry in self.json_lines(rel, raw):
+                    self._add_fact(entry, partial("{}: line {}".format, rel, n), index)
         for i, entry in enumerate(data.get("not_claims") or []):
             where = f"knowledge/facts.yaml: not_claims #{i + 1}"
             try:
@@ -368,6 +598,9 @@ class _Builder:
             except KnowledgeError as exc:
                 self.error(str(exc))
 
+    def _read_jsonl(self) -> list[tuple[str, bytes]]:
+        return [(rel, (self.root / rel).read_bytes()) for rel in _jsonl_files(self.root)]
+
     def _add_fact(self, entry: Any, where: Callable[[], str], index: dict[str, _DocumentText]) -> None:
         """Add one fact; `where` names it, made only for a message (a million facts have no use for it)."""
         fact = self._plain_fact(entry, index)
@@ -381,6 +614,82 @@ class _Builder:
             self.error(f"{where()} ({fact.id}): duplicate fact; list both quotes under one entry's `sources`")
         else:
             self.k.facts[fact.id] = fact
+
+    def _start_workers(
+        self, files: list[tuple[str, bytes]], index: dict[str, _DocumentText], conflicts: Any
+    ) -> list[_Forked[_PartResult | None]]:
+        """Worker processes that check the JSON Lines facts, one run of lines each; none for a short list."""
+        if not self.workers or self.errors or self._store_facts is None:
+            return []
+        named, store = _conflict_fact_ids(conflicts), self._store_facts
+        return [
+            _Forked(partial(self._check_part, n, run, files, index, named, store))
+            for n, run in enumerate(_runs(files, self.workers))
+        ]
+
+    def _finish_workers(self, workers: list[_Forked[_PartResult | None]]) -> bool:
+        """Note what the workers stored. False when there were none, or one found a problem, or two parts hold
+        the same fact: then the facts are all to be checked here, for the messages."""
+        if not workers:
+            return False
+        results = [worker.result() for worker in workers]
+        # Each worker compared its facts with those of facts.yaml. A fact in two parts has the same hash in
+        # both; two facts with the same hash are next to never two different facts, and only cost a check here.
+        seen: set[int] = set()
+        for result in results:
+            if result is None or not seen.isdisjoint(result.hashes):
+                return False
+            seen.update(result.hashes)
+            self._stored.update(result.named)
+            self.k.parts.append(result.part)
+        return True
+
+    def _check_part(
+        self,
+        n: int,
+        run: list[tuple[int, int, int]],
+        files: list[tuple[str, bytes]],
+        index: dict[str, _DocumentText],
+        named: set[str],
+        store: StoreFacts,
+    ) -> _PartResult | None:
+        """In a worker: check part `n`'s lines and store its facts; None if any of them has a problem."""
+        hashes: set[int] = set()  # of the facts' ids, which are not kept: a million strings take their toll
+        cited: set[str] = set()
+        found: dict[str, Fact] = {}
+        sources = 0
+        errors = len(self.errors)
+
+        def checked() -> Iterator[Fact]:
+            nonlocal sources
+            for i, start, end in run:
+                rel, raw = files[i]
+                for _, entry in self.json_lines(rel, raw, start, end):
+                    fact = self._plain_fact(entry, index)
+                    if fact is None:
+                        try:
+                            fact = self._fact(entry, "", index)
+                        except KnowledgeError:
+                            raise _Invalid from None
+                    key = hash(fact.id)
+                    if key in hashes or fact.id in self.k.facts:
+                        raise _Invalid  # a duplicate, or next to never two facts with the same hash
+                    hashes.add(key)
+                    sources += len(fact.sources)
+                    for source in fact.sources:
+                        cited.add(source.sentence_id)
+                    if fact.id in named:
+                        found[fact.id] = fact
+                    yield fact
+
+        try:
+            store(n, checked())
+        except _Invalid:
+            return None
+        if len(self.errors) > errors:  # a line that is not JSON
+            return None
+        quoted = bytes(s.id in cited for d in self.k.documents for sec in d.sections for s in sec.sentences)
+        return _PartResult(FactPart(len(hashes), sources, quoted), array.array("q", hashes), found)
 
     def _plain_fact(self, entry: Any, index: dict[str, _DocumentText]) -> Fact | None:
         """The fact `_fact` makes of an entry with one `source` and `quote` that passes every check, in
@@ -501,6 +810,8 @@ class _Builder:
     def _claim(self, rel: Relation, qualifiers: tuple[str, ...], subject: str, obj: str) -> str:
         """How a fact reads: its relation's wording, or the wording for its first qualifier that has
         one ("is associated with"), then its other qualifiers in brackets, "not" never among them."""
+        if not qualifiers:  # most facts: the relation's wording as it is
+            return rel.reads.format(subject=subject, object=obj)
         worded = next((q for q in qualifiers if q in rel.reads_when), "")
         claim = (rel.reads_when[worded] if worded else rel.reads).format(subject=subject, object=obj)
         shown = [self.k.qualifiers[q] for q in qualifiers if q not in ("not", worded)]
@@ -524,27 +835,123 @@ class _Builder:
         sides = _need(entry, "facts", where)
         if not isinstance(sides, list) or len(sides) != 2:
             raise KnowledgeError(f"{where}: `facts` must list exactly two facts, one per side")
-        ids = []
+        ids, facts = [], []
         for side in sides:
             if not isinstance(side, dict):
                 raise KnowledgeError(f"{where}: each side needs subject, relation, object (and qualifiers if any)")
-            fact_id = fact_key(
-                str(side.get("relation")),
-                str(side.get("subject")),
-                str(side.get("object")),
-                side.get("qualifiers") or [],
-            )
-            if fact_id not in self.k.facts:
+            fact_id = _side_key(side)
+            fact = self.k.facts.get(fact_id) or self._stored.get(fact_id)
+            if fact is None:
                 raise KnowledgeError(
                     f"{where}: no fact {fact_id}; match subject, relation, object and qualifiers exactly"
                 )
             ids.append(fact_id)
-        sections = [{s.sentence_id.rsplit(".", 1)[0] for s in self.k.facts[i].sources} for i in ids]
+            facts.append(fact)
+        sections = [{s.sentence_id.rsplit(".", 1)[0] for s in fact.sources} for fact in facts]
         if not sections[0] - sections[1] or not sections[1] - sections[0]:
             raise KnowledgeError(
                 f"{where}: both sides rest on the same source section; a conflict needs two sources that disagree"
             )
         return Conflict(conflict_id, ids[0], ids[1], str(_need(entry, "note", where)))
+
+
+def _side_key(side: dict[str, Any]) -> str:
+    """The id of the fact a side of a conflict names."""
+    return fact_key(
+        str(side.get("relation")), str(side.get("subject")), str(side.get("object")), side.get("qualifiers") or []
+    )
+
+
+def _conflict_fact_ids(conflicts: Any) -> set[str]:
+    """The ids of the facts the conflicts of facts.yaml name, for the workers to report those facts."""
+    ids = set()
+    for entry in conflicts if isinstance(conflicts, list) else []:
+        sides = entry.get("facts") if isinstance(entry, dict) else None
+        for side in sides if isinstance(sides, list) else []:
+            if isinstance(side, dict):
+                with contextlib.suppress(TypeError):  # qualifiers not a list: `_conflict` stops on it in its turn
+                    ids.add(_side_key(side))
+    return ids
+
+
+def _cores() -> int:
+    """The cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _jsonl_files(root: Path) -> list[str]:
+    return [f"knowledge/{path.name}" for path in sorted((root / "knowledge").glob("facts*.jsonl"))]
+
+
+def _runs(files: list[tuple[str, bytes]], count: int) -> list[list[tuple[int, int, int]]]:
+    """`files` cut into `count` runs of whole lines, in order, of about the same number of bytes each: a run
+    is a list of (file index, start, end)."""
+    total = sum(len(raw) for _, raw in files)
+    cuts = [total * j // count for j in range(1, count)]  # where each run but the first starts, or just before
+    runs: list[list[tuple[int, int, int]]] = [[] for _ in range(count)]
+    offset = 0  # of the file in all files
+    for i, (_, raw) in enumerate(files):
+        start = 0
+        while start < len(raw):
+            j = bisect.bisect_right(cuts, offset + start)
+            end = len(raw) if j == len(cuts) else _line_start(raw, cuts[j] - offset)
+            runs[j].append((i, start, end))
+            start = end
+        offset += len(raw)
+    return runs
+
+
+def _line_start(raw: bytes, at: int) -> int:
+    """Where the first line that starts at or after `at` starts (the end of `raw` if none does)."""
+    if at >= len(raw):
+        return len(raw)
+    if raw[at - 1] == ord("\n"):
+        return at
+    return raw.find(b"\n", at) + 1 or len(raw)
+
+
+_T = TypeVar("_T")
+
+
+class _Forked(Generic[_T]):
+    """A call run in a child process forked from this one, so that it starts with this process's memory."""
+
+    def __init__(self, call: Callable[[], _T]) -> None:
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork")
+        self._results, sender = context.Pipe(duplex=False)
+        self._process = context.Process(target=_send_result, args=(call, sender), daemon=True)
+        self._process.start()
+        sender.close()
+
+    def result(self) -> _T:
+        """What the call returned; what it raised is raised here."""
+        try:
+            returned, value = self._results.recv()
+        except EOFError:
+            self._process.join()
+            raise RuntimeError(
+                f"a worker process of the build stopped with exit code {self._process.exitcode}; run the build again"
+            ) from None
+        if not returned:
+            raise value
+        return value  # type: ignore[no-any-return]
+
+    def stop(self) -> None:
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join()
+        self._results.close()
+
+
+def _send_result(call: Callable[[], object], sender: Connection) -> None:
+    try:
+        result = (True, call())
+    except BaseException as exc:  # raised again in the parent
+        result = (False, exc)
+    sender.send(result)
+    sender.close()
 
 
 def fact_key(relation: str, subject: str, obj: str, qualifiers: Iterable[str]) -> str:
@@ -558,21 +965,38 @@ def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def load(root: Path, documents_read: Callable[[list[Document]], None] | None = None) -> Knowledge:
+def load(
+    root: Path,
+    documents_read: Callable[[list[Document]], None] | None = None,
+    store_facts: StoreFacts | None = None,
+) -> Knowledge:
     """Read every input under `root`; raise KnowledgeError listing each problem, one per line.
 
     `documents_read` is called with the documents, split into sentences, as soon as they are read
-    without a problem, so a build can store them while the facts are still being checked.
+    without a problem, so a build can store them while the facts are still being checked (when worker
+    processes check the facts, as soon as they are started: a fork must not copy a thread that writes).
+    With `store_facts`, a long JSON Lines list is checked in worker processes that store its facts
+    with it, in `Knowledge.parts`.
     """
-    builder = _Builder(root)
-    for step in (builder.documents, builder.relations, builder.entities, builder.facts):
-        try:
-            step()
-        except KnowledgeError as exc:
-            builder.error(str(exc))
-            break  # a file that does not parse would make every later entry look wrong too
-        if step == builder.documents and documents_read and not builder.errors:
-            documents_read(builder.k.documents)
+    builder = _Builder(root, documents_read, store_facts)
+    # A store big enough for workers has a worker read the entities and some documents meanwhile.
+    claims = _Claims.shared() if builder.workers else None
+    aside = _Forked(partial(builder.read_aside, claims)) if claims else None
+    steps: list[Callable[[], None]] = [builder.documents, builder.relations, builder.entities, builder.facts]
+    if aside is not None:
+        steps[:3] = [partial(builder.documents, aside, claims), builder.entities_read]
+    try:
+        for i, step in enumerate(steps):
+            try:
+                step()
+            except KnowledgeError as exc:
+                builder.error(str(exc))
+                break  # a file that does not parse would make every later entry look wrong too
+            if i == 0:
+                builder.documents_done()
+    finally:
+        if aside is not None:
+            aside.stop()
     if builder.errors:
         raise KnowledgeError("\n".join(builder.errors))
     builder.k.inputs_digest = builder._digest.hexdigest()

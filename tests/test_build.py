@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot import store
-from bot.build import build, dump
+from bot import knowledge, store
+from bot.build import _Parts, build, dump
 from bot.errors import KnowledgeError, StoreError
 from bot.sentences import split_section, squash
 from bot.store import Store
@@ -242,11 +242,12 @@ def test_entity_type_the_relation_does_not_take_is_one_line_error(run_nervebot, 
     )
 
 
-def test_alias_claimed_by_two_entities_is_one_line_error(run_nervebot, edit_yaml, project, tmp_path):
-    def claim_sciatic(data):
-        (nerve,) = [e for e in data["entities"] if e["id"] == "deep-peroneal-nerve"]
-        nerve["aliases"].append("sciatic")
+def claim_sciatic(data):
+    (nerve,) = [e for e in data["entities"] if e["id"] == "deep-peroneal-nerve"]
+    nerve["aliases"].append("sciatic")
 
+
+def test_alias_claimed_by_two_entities_is_one_line_error(run_nervebot, edit_yaml, project, tmp_path):
     edit_yaml("knowledge/entities.yaml", claim_sciatic)
     build_fails_with(
         run_nervebot,
@@ -653,6 +654,119 @@ def test_json_lines_with_spaces_around_a_value_still_read(project, tmp_path):
     write_jsonl(project, "facts.extra.jsonl", "  " + json.dumps(new_fact()) + " \r")
     build(project, tmp_path / "facts.db")
     assert rows(tmp_path / "facts.db", "SELECT 1 FROM facts WHERE id = 'produces:L5:hip-extension:possible'")
+
+
+# --- A long JSON Lines list is checked in worker processes -------------------------------------------
+
+
+@pytest.fixture
+def in_workers(monkeypatch):
+    """Check even a short JSON Lines list in worker processes, three of them whatever the machine has; the
+    worker that reads the entities reads every document but the first, however fast this process is."""
+    claim = knowledge._Claims.next
+
+    def only_the_first_here(claims, count, from_back):
+        return None if not from_back and claims._claimed[0] else claim(claims, count, from_back)
+
+    def use_workers() -> None:
+        monkeypatch.setattr(knowledge, "_PARALLEL_BYTES", 0)
+        monkeypatch.setattr(knowledge, "_cores", lambda: 3)
+        monkeypatch.setattr(knowledge._Claims, "next", only_the_first_here)
+
+    return use_workers
+
+
+def facts_as_json_lines(edit_yaml, project: Path, *extra: str) -> list[str]:
+    """Move the real facts from facts.yaml to two JSON Lines files, then `extra` lines; the lines written."""
+    facts = yaml.safe_load((project / "knowledge" / "facts.yaml").read_text(encoding="utf-8"))["facts"]
+    edit_yaml("knowledge/facts.yaml", lambda data: data.update(facts=[]))
+    lines = [json.dumps(fact) for fact in facts] + list(extra)
+    write_jsonl(project, "facts.a.jsonl", *lines[:30])
+    write_jsonl(project, "facts.b.jsonl", *lines[30:])
+    return lines
+
+
+def test_facts_checked_in_worker_processes_give_the_same_bytes_and_report(in_workers, edit_yaml, project, tmp_path):
+    drop_sensory_fact(edit_yaml)
+    facts_as_json_lines(edit_yaml, project)
+    here = build(project, tmp_path / "here" / "facts.db")
+    in_workers()
+    workers = build(project, tmp_path / "workers" / "facts.db")
+    assert (tmp_path / "workers" / "facts.db").read_bytes() == (tmp_path / "here" / "facts.db").read_bytes()
+    assert workers == here
+    assert [text for _, text in workers.uncovered] == [SENSORY_SENTENCE]
+
+
+def test_workers_store_the_json_lines_facts_a_part_each(in_workers, edit_yaml, project, tmp_path):
+    lines = facts_as_json_lines(edit_yaml, project)
+    in_workers()
+    k = knowledge.load(project, store_facts=_Parts(tmp_path).store)
+    assert not k.facts
+    assert [part.facts > 0 for part in k.parts] == [True, True, True]
+    assert k.fact_count() == len(lines)
+    assert [len(rows(_Parts(tmp_path).path(n), "SELECT * FROM rows")) for n in range(3)] == [
+        part.sources for part in k.parts
+    ]
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        json.dumps(new_fact(quote="The L5 root moves the whole leg.")),
+        json.dumps(new_fact(subject="L7")),
+        '{"subject": "L5", "relation": ',
+        "[1, 2]",
+    ],
+)
+def test_a_problem_a_worker_finds_reads_as_it_does_without_workers(in_workers, edit_yaml, project, tmp_path, bad):
+    lines = facts_as_json_lines(edit_yaml, project)
+    write_jsonl(project, "facts.b.jsonl", *lines[30:50], bad, *lines[50:], lines[3])  # and a duplicate of a fact
+    with pytest.raises(KnowledgeError) as here:
+        build(project, tmp_path / "facts.db")
+    in_workers()
+    with pytest.raises(KnowledgeError) as workers:
+        build(project, tmp_path / "facts.db")
+    assert str(workers.value) == str(here.value)
+    assert len(str(here.value).splitlines()) == 2
+    assert not (tmp_path / "facts.db").exists()
+
+
+def break_a_document(index: int):
+    def change(data):
+        data["documents"][index]["sections"][0]["start"] = "Words no document has."
+
+    return change
+
+
+@pytest.mark.parametrize(
+    ("relative", "change"),
+    [
+        ("sources/sources.yaml", break_a_document(0)),
+        ("sources/sources.yaml", break_a_document(-1)),  # one of those a worker reads with the entities
+        ("knowledge/entities.yaml", claim_sciatic),
+        ("knowledge/relations.yaml", lambda data: data["relations"]["supplies"].update(subject=["bone"])),
+    ],
+)
+def test_a_problem_in_the_documents_or_entities_reads_as_it_does_without_workers(
+    in_workers, edit_yaml, project, tmp_path, relative, change
+):
+    facts_as_json_lines(edit_yaml, project)
+    edit_yaml(relative, change)
+    with pytest.raises(KnowledgeError) as here:
+        build(project, tmp_path / "facts.db")
+    in_workers()
+    with pytest.raises(KnowledgeError) as workers:
+        build(project, tmp_path / "facts.db")
+    assert str(workers.value) == str(here.value)
+    assert not (tmp_path / "facts.db").exists()
+
+
+def test_a_fact_in_two_workers_parts_is_a_duplicate(in_workers, edit_yaml, project, tmp_path):
+    lines = facts_as_json_lines(edit_yaml, project)
+    write_jsonl(project, "facts.b.jsonl", *lines[30:], lines[0])
+    in_workers()
+    with pytest.raises(KnowledgeError, match=r"^knowledge/facts.b.jsonl: line \d+ \(.*\): duplicate fact"):
+        build(project, tmp_path / "facts.db")
 
 
 # --- A big store's start: a full integrity check reads every page, so only what starts read is checked
