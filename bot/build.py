@@ -11,7 +11,6 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 
 import sqlite_utils
@@ -319,10 +318,10 @@ def build(root: Path, out: Path) -> BuildReport:
     """Check every input, then write facts.db atomically (a half-built file never replaces a good one).
 
     The documents are stored as soon as they are read, and their sentences indexed in a thread
-    while the facts are checked: SQLite builds an index without holding the GIL. The other rows
-    are stored and indexed in a thread too, while the report is made and the documents freed. A
-    long list of facts is checked by worker processes, which store them in scratch files for
-    SQLite to copy in. A problem in any input still leaves no facts.db, only the same message.
+    while the facts are checked: SQLite builds an index without holding the GIL. The other indexes
+    are built in a thread too, while the report is made and the documents freed. A long list of
+    facts is checked by worker processes, which store them in scratch files for SQLite to copy in.
+    A problem in any input still leaves no facts.db, only the same message.
     """
     with _no_cyclic_gc(), tempfile.TemporaryDirectory(prefix="nervebot-build-") as scratch:
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -342,12 +341,11 @@ def build(root: Path, out: Path) -> BuildReport:
             parts = _Parts(Path(scratch))
             k = load(root, documents_read, parts.store)
             indexing.wait()
-            indexing.start(partial(_write_knowledge, k=k, parts=parts), conn)
-            report = _report(k)
-            indexing.wait()
+            _write_knowledge(conn, k, parts)
             indexing.start(_index_knowledge, conn)
-            # While SQLite builds the indexes: free a big store's documents, and flush the rows to disk,
-            # so that only the indexes are left to flush at the end.
+            # While SQLite builds the indexes: make the report, free a big store's documents, and flush the
+            # rows to disk, so that only the indexes are left to flush at the end.
+            report = _report(k)
             del k
             _fsync(tmp)
             indexing.wait()

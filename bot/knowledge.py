@@ -223,11 +223,10 @@ class _DocumentText:
         return None if found < 0 else self.starting_at[self.text.rfind("\n", 0, found) + 1]
 
 
-# A document as plain tuples, which pickle far faster than NamedTuples: (id, file, title, date, kind, origin,
-# text, sections), each section (id, document id, label, evidence, sentences), each sentence a plain tuple.
-_PlainDocument = tuple[
-    str, str, str, str, str, str, str, list[tuple[str, str, str, str, list[tuple[str, int, str, str, str]]]]
-]
+# A document as plain values, which pickle far faster than dataclasses and NamedTuples: (id, file, title,
+# date, kind, origin, text, sections), each section (id, document id, label, evidence, then the ids,
+# headings, texts and references of its sentences, each joined by newlines, which none of them holds).
+_PlainDocument = tuple[str, str, str, str, str, str, str, list[tuple[str, str, str, str, str, str, str, str]]]
 
 
 def _plain(d: Document) -> _PlainDocument:
@@ -237,7 +236,10 @@ def _plain(d: Document) -> _PlainDocument:
             sec.document_id,
             sec.label,
             sec.evidence,
-            [(s.id, s.position, s.heading, s.text, s.refs) for s in sec.sentences],
+            "\n".join(s.id for s in sec.sentences),
+            "\n".join(s.heading for s in sec.sentences),
+            "\n".join(s.text for s in sec.sentences),
+            "\n".join(s.refs for s in sec.sentences),
         )
         for sec in d.sections
     ]
@@ -245,8 +247,14 @@ def _plain(d: Document) -> _PlainDocument:
 
 
 def _unplain(d: _PlainDocument) -> Document:
-    sections = tuple(Section(i, doc, label, ev, tuple(map(Sentence._make, ss))) for i, doc, label, ev, ss in d[7])
-    return Document(*d[:7], sections)
+    sections = []
+    for sec_id, doc_id, label, evidence, ids, headings, texts, refs in d[7]:
+        split = ids.split("\n") if ids else []
+        sentences = map(
+            Sentence, split, range(1, len(split) + 1), headings.split("\n"), texts.split("\n"), refs.split("\n")
+        )
+        sections.append(Section(sec_id, doc_id, label, evidence, tuple(sentences)))
+    return Document(*d[:7], tuple(sections))
 
 
 class _Claims:
