@@ -641,13 +641,17 @@ class _Builder:
         if not workers:
             return False
         results = [worker.result() for worker in workers]
+        checked = [result for result in results if result is not None]
+        if len(checked) < len(results):
+            return False
         # Each worker compared its facts with those of facts.yaml. A fact in two parts has the same hash in
         # both; two facts with the same hash are next to never two different facts, and only cost a check here.
         seen: set[int] = set()
-        for result in results:
-            if result is None or not seen.isdisjoint(result.hashes):
+        for result in checked:
+            if not seen.isdisjoint(result.hashes):
                 return False
             seen.update(result.hashes)
+        for result in checked:
             self._stored.update(result.named)
             self.k.parts.append(result.part)
         return True

@@ -731,6 +731,24 @@ def test_a_problem_a_worker_finds_reads_as_it_does_without_workers(in_workers, e
     assert not (tmp_path / "facts.db").exists()
 
 
+def test_facts_a_worker_gives_up_on_are_all_checked_here_and_stored_once(
+    in_workers, edit_yaml, project, tmp_path, monkeypatch
+):
+    """As when two facts of two parts have the same hash, and are two facts after all."""
+    facts_as_json_lines(edit_yaml, project)
+    build(project, tmp_path / "here" / "facts.db")
+    in_workers()
+    check_part = knowledge._Builder._check_part
+
+    def give_up_the_last(builder, n, *args):
+        result = check_part(builder, n, *args)
+        return None if n == 2 else result
+
+    monkeypatch.setattr(knowledge._Builder, "_check_part", give_up_the_last)
+    build(project, tmp_path / "workers" / "facts.db")
+    assert (tmp_path / "workers" / "facts.db").read_bytes() == (tmp_path / "here" / "facts.db").read_bytes()
+
+
 def break_a_document(index: int):
     def change(data):
         data["documents"][index]["sections"][0]["start"] = "Words no document has."
