@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 
 from .errors import IntentError, StoreError
-from .knowledge import ENTITY_TYPES
+from .kinds import ENTITY_TYPES
 from .store import Store
 
 TEMPLATE_KEYS = ("one", "many", "none")

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 import yaml
 
 from .errors import KnowledgeError
+from .kinds import ENTITY_TYPES
 from .sentences import Sentence, split_section, squash
 from .text import normalize
 
@@ -48,22 +49,6 @@ _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # below it, starting them costs more than it saves.
 _PARALLEL_BYTES = 8_000_000
 _MAX_WORKERS = 8  # a build attaches each worker's facts to its database, and SQLite attaches ten at most
-
-ENTITY_TYPES = (
-    "root",
-    "plexus",
-    "nerve",
-    "muscle",
-    "muscle_group",
-    "movement",
-    "sign",
-    "region",
-    "exam",
-    "condition",
-    "level",
-    "procedure",
-    "factor",
-)
 
 
 @dataclass(frozen=True, slots=True)
