@@ -709,6 +709,16 @@ def test_workers_store_the_json_lines_facts_a_part_each(in_workers, edit_yaml, p
     ]
 
 
+def errors_here_and_in_workers(in_workers, project, db):
+    """The build's error message without workers, then with them."""
+    with pytest.raises(KnowledgeError) as here:
+        build(project, db)
+    in_workers()
+    with pytest.raises(KnowledgeError) as workers:
+        build(project, db)
+    return str(here.value), str(workers.value)
+
+
 @pytest.mark.parametrize(
     "bad",
     [
@@ -721,13 +731,9 @@ def test_workers_store_the_json_lines_facts_a_part_each(in_workers, edit_yaml, p
 def test_a_problem_a_worker_finds_reads_as_it_does_without_workers(in_workers, edit_yaml, project, tmp_path, bad):
     lines = facts_as_json_lines(edit_yaml, project)
     write_jsonl(project, "facts.b.jsonl", *lines[30:50], bad, *lines[50:], lines[3])  # and a duplicate of a fact
-    with pytest.raises(KnowledgeError) as here:
-        build(project, tmp_path / "facts.db")
-    in_workers()
-    with pytest.raises(KnowledgeError) as workers:
-        build(project, tmp_path / "facts.db")
-    assert str(workers.value) == str(here.value)
-    assert len(str(here.value).splitlines()) == 2
+    here, workers = errors_here_and_in_workers(in_workers, project, tmp_path / "facts.db")
+    assert workers == here
+    assert len(here.splitlines()) == 2
     assert not (tmp_path / "facts.db").exists()
 
 
@@ -770,12 +776,8 @@ def test_a_problem_in_the_documents_or_entities_reads_as_it_does_without_workers
 ):
     facts_as_json_lines(edit_yaml, project)
     edit_yaml(relative, change)
-    with pytest.raises(KnowledgeError) as here:
-        build(project, tmp_path / "facts.db")
-    in_workers()
-    with pytest.raises(KnowledgeError) as workers:
-        build(project, tmp_path / "facts.db")
-    assert str(workers.value) == str(here.value)
+    here, workers = errors_here_and_in_workers(in_workers, project, tmp_path / "facts.db")
+    assert workers == here
     assert not (tmp_path / "facts.db").exists()
 
 
