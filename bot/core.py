@@ -729,7 +729,7 @@ class Bot:
         others = list(dict.fromkeys(others))
         claim = bool(analysis.words) and analysis.words[0] in CLAIM_STARTS and len(others) == 1
         choice = bool(analysis.offered) and len(others) > 1
-        if len(reading.slots) != 1 or not (choice or (claim and not analysis.offered)):
+        if len(reading.slots) != 1 or not answer.facts or not (choice or (claim and not analysis.offered)):
             return ""
         marks = ", ".join("?" for _ in answer.facts)
         rows = self.store.query(
