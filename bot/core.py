@@ -452,17 +452,15 @@ class Bot:
             if ("why" in words and len(words) <= 5) or ({"how", "come"} <= words and len(words) <= 4):
                 return self._why(text, notes, conv)
             if words & MORE_WORDS and words <= MORE_WORDS | FOLLOW_UP_WORDS | {"tell", "me", "please", "it", "that"}:
-                about = next(i for i in self.intents if i.name == "about")
-                slots = dict(list(conv.reading.slots.items())[:1])
-                if conv.reading.intent is about and slots:
-                    (mention,) = slots.values()
-                    names = join_items([self.entities[e]["name"] for e in mention.entity_ids], ", ")
+                first = next(iter(conv.reading.slots.values()), None)
+                if conv.reading.intent.name == "about" and first is not None:
+                    names = join_items([self.entities[e]["name"] for e in first.entity_ids], ", ")
                     said = f"That was everything my two sources say about the {names}."
                     answer = Answer("no_answer", said, question=text, notes=notes, suggestions=conv.last.suggestions)
                     return answer, conv
-                if slots and about.slots:
-                    reading = Reading(about, {next(iter(about.slots)): next(iter(slots.values()))}, score=1.0)
-                    return self._respond(text, reading, (), notes, conv, analysis, follow_up=True)
+                wider = self._about_first(conv.reading)
+                if wider is not None:
+                    return self._respond(text, wider, (), notes, conv, analysis, follow_up=True)
             if _asks_which_source(words):
                 return self._which_source(text, notes, conv.last), conv
             other = self._other_one(conv.reading) if "other" in words and len(words) <= 6 else None
@@ -473,14 +471,12 @@ class Bot:
             if self._focus(analysis.words) and all(w in FUNCTION_WORDS for w in analysis.content):
                 # "what does the research say?": the last question again, from that source alone
                 again = self._respond(text, conv.reading, (), (*notes, FOCUSED), conv, analysis, follow_up=True)
-                about = next(i for i in self.intents if i.name == "about")
-                last = next(iter(conv.reading.slots.values()), None)
-                if again[0].answered or "about" not in words or last is None or conv.reading.intent is about:
-                    return again
                 # "... say about it?" when it says nothing on the last question: what it says about the thing
-                reading = Reading(about, {next(iter(about.slots)): last}, score=1.0)
+                wider = None if again[0].answered or "about" not in words else self._about_first(conv.reading)
+                if wider is None:
+                    return again
                 notes += ("Read as what one source says about the thing last asked about.",)
-                return self._respond(text, reading, (), notes, conv, analysis, follow_up=True)
+                return self._respond(text, wider, (), notes, conv, analysis, follow_up=True)
         readings = list(ranked)
         reread = self._the_other(analysis, conv) if "other" in analysis.words else None
         if reread is not None:  # "what about the other tibialis?" after the tibialis posterior
@@ -580,6 +576,16 @@ class Bot:
             if same and not other.missing and other.score >= ANSWER_AT and asked & types - given:
                 return other
         return None
+
+    def _about_first(self, reading: Reading) -> Reading | None:
+        """ "Tell me about" the first thing a reading was about; None when it was about nothing, is
+        already that, or the intents have no "about"."""
+        index = self._intent_index.get("about")
+        first = next(iter(reading.slots.values()), None)
+        if index is None or first is None or reading.intent.name == "about":
+            return None
+        about = self.intents[index]
+        return Reading(about, {next(iter(about.slots)): first}, score=1.0) if about.slots else None
 
     def _the_other(self, analysis: Analysis, conv: Conversation) -> Analysis | None:
         """The question with "the other X" read as the meaning of X not talked about yet, when only one is left."""
