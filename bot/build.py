@@ -21,8 +21,10 @@ from .store import SCHEMA_VERSION
 
 # The schema, made with sqlite-utils. Every build runs the same statements in the same order: the
 # same inputs give the same bytes. Keys of facts and fact_sources are unique indexes made after the
-# rows are in (INDEXES), not primary keys: rows go in in input order (what `rowid` means), and their
-# ids come in no order at all.
+# rows are in (INDEXES), not primary keys: facts go in in input order (what `rowid` means), and their
+# ids come in no order at all. A fact's sources go in together, by fact id, each with its sentence's
+# section and text: an answer reads its quotes from neighbouring rows of one table, not from
+# sentences scattered over a million, and the two covering indexes give an answer's facts the same way.
 TABLES: tuple[tuple[str, dict[str, type], str | tuple[str, ...] | None, list[tuple[str, str, str]]], ...] = (
     ("meta", {"key": str, "value": str}, "key", []),
     ("documents", dict.fromkeys(["id", "title", "date", "kind", "origin", "file", "sha256", "text"], str), "id", []),
@@ -55,15 +57,16 @@ TABLES: tuple[tuple[str, dict[str, type], str | tuple[str, ...] | None, list[tup
             "negated": int,
             "note": str,
             "claim": str,
+            "seq": int,  # input order: the rowid, named so that the covering indexes keep that order
         },
-        None,
+        "seq",
         [("subject", "entities", "id"), ("relation", "relations", "name"), ("object", "entities", "id")],
     ),
     (
         "fact_sources",
-        {"fact_id": str, "sentence_id": str, "position": int, "quote": str},
+        {"fact_id": str, "sentence_id": str, "position": int, "quote": str, "section_id": str, "text": str},
         None,
-        [("fact_id", "facts", "id"), ("sentence_id", "sentences", "id")],
+        [("fact_id", "facts", "id"), ("sentence_id", "sentences", "id"), ("section_id", "sections", "id")],
     ),
     (
         "conflicts",
@@ -74,23 +77,20 @@ TABLES: tuple[tuple[str, dict[str, type], str | tuple[str, ...] | None, list[tup
     ("not_claims", {"sentence_id": str, "reason": str}, "sentence_id", [("sentence_id", "sentences", "id")]),
 )
 # Made after the rows are in: one sorted pass each instead of a million scattered inserts. The keys
-# of facts and fact_sources are unique indexes rather than primary keys for that reason: rows go in
-# in input order (what `rowid` means), and their ids come in no order at all.
+# of facts and fact_sources are unique indexes rather than primary keys for that reason.
 INDEXES = """
 CREATE UNIQUE INDEX "idx_facts_id"
     ON "facts" ("id");
 CREATE UNIQUE INDEX "idx_fact_sources_fact_id_sentence_id"
     ON "fact_sources" ("fact_id", "sentence_id");
 CREATE INDEX "idx_facts_relation_object"
-    ON "facts" ("relation", "object");
+    ON "facts" ("relation", "object", "seq", "subject", "id", "qualifiers", "note");
 CREATE INDEX "idx_facts_relation_subject"
-    ON "facts" ("relation", "subject");
+    ON "facts" ("relation", "subject", "seq", "object", "id", "qualifiers", "note");
 CREATE INDEX "idx_facts_subject"
     ON "facts" ("subject");
 CREATE INDEX "idx_facts_object"
     ON "facts" ("object");
-CREATE INDEX "idx_fact_sources_sentence_id"
-    ON "fact_sources" ("sentence_id");
 CREATE INDEX "idx_aliases_entity_id"
     ON "aliases" ("entity_id");
 CREATE INDEX "idx_conflicts_fact_a"
@@ -110,12 +110,11 @@ CREATE INDEX "idx_sentences_document_id_position"
 # `subject = :x OR subject IN (...)` can be planned as a walk through a whole relation.
 PLANNER_STATS = (
     ("facts", "idx_facts_id", "1000000 1"),
-    ("facts", "idx_facts_relation_object", "1000000 66667 30"),
-    ("facts", "idx_facts_relation_subject", "1000000 66667 25"),
+    ("facts", "idx_facts_relation_object", "1000000 66667 30 1 1 1 1 1"),
+    ("facts", "idx_facts_relation_subject", "1000000 66667 25 1 1 1 1 1"),
     ("facts", "idx_facts_subject", "1000000 70"),
     ("facts", "idx_facts_object", "1000000 50"),
     ("fact_sources", "idx_fact_sources_fact_id_sentence_id", "1050000 1 1"),
-    ("fact_sources", "idx_fact_sources_sentence_id", "1050000 2"),
     ("sentences", "sqlite_autoindex_sentences_1", "920000 1"),
     ("sentences", "idx_sentences_document_id_position", "920000 210 1"),
     ("sections", "sqlite_autoindex_sections_1", "13000 1"),
@@ -194,7 +193,10 @@ class _Parts:
     SQLite copies a table far faster than Python hands it rows, and the workers hand them over in parallel.
     """
 
-    COLUMNS = "id, subject, relation, object, qualifiers, negated, note, claim, position, sentence_id, quote"
+    COLUMNS = (
+        "id, subject, relation, object, qualifiers, negated, note, claim, "
+        "position, sentence_id, quote, section_id, text"
+    )
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
@@ -212,7 +214,7 @@ class _Parts:
             conn.execute("BEGIN")
             conn.executemany(
                 f"INSERT INTO rows VALUES ({', '.join('?' for _ in self.COLUMNS.split(','))})",
-                ((*_fact_row(f), i, s.sentence_id, s.quote) for f in facts for i, s in enumerate(f.sources)),
+                ((*_fact_row(f), i, *s) for f in facts for i, s in enumerate(f.sources)),
             )
             conn.execute("COMMIT")
         finally:
@@ -225,7 +227,7 @@ def _fact_row(f: Fact) -> tuple[str, str, str, str, str, int, str, str]:
 
 def _write_knowledge(conn: sqlite3.Connection, k: Knowledge, parts: _Parts) -> None:
     """The other rows in one transaction, in input order (which is what `rowid` means): the facts checked
-    here, then those of each part, copied from its scratch file."""
+    here, then those of each part, copied from its scratch file. Sources go in by fact, with their sentences."""
     for n in range(len(k.parts)):
         conn.execute(f"ATTACH DATABASE ? AS part{n}", (str(parts.path(n)),))
     conn.execute("BEGIN")
@@ -254,20 +256,28 @@ def _write_knowledge(conn: sqlite3.Connection, k: Knowledge, parts: _Parts) -> N
             for r in k.relations.values()
         ),
     )
-    conn.executemany("INSERT INTO facts VALUES (?, ?, ?, ?, ?, ?, ?, ?)", map(_fact_row, k.facts.values()))
+    conn.executemany("INSERT INTO facts VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)", map(_fact_row, k.facts.values()))
     for n in range(len(k.parts)):
         conn.execute(
-            "INSERT INTO facts SELECT id, subject, relation, object, qualifiers, negated, note, claim "
+            "INSERT INTO facts SELECT id, subject, relation, object, qualifiers, negated, note, claim, NULL "
             f"FROM part{n}.rows WHERE position = 0 ORDER BY rowid"
         )
+    # in one sorted pass, whichever process checked a fact: the same inputs give the same bytes
+    columns = "id, sentence_id, position, quote, section_id, text"
+    conn.execute(f"CREATE TEMP TABLE rows ({columns})")
     conn.executemany(
-        "INSERT INTO fact_sources VALUES (?, ?, ?, ?)",
-        ((f.id, s.sentence_id, i, s.quote) for f in k.facts.values() for i, s in enumerate(f.sources)),
+        "INSERT INTO temp.rows VALUES (?, ?, ?, ?, ?, ?)",
+        (
+            (f.id, s.sentence_id, i, s.quote, s.section_id, s.text)
+            for f in k.facts.values()
+            for i, s in enumerate(f.sources)
+        ),
     )
-    for n in range(len(k.parts)):
-        conn.execute(
-            f"INSERT INTO fact_sources SELECT id, sentence_id, position, quote FROM part{n}.rows ORDER BY rowid"
-        )
+    every = " UNION ALL ".join(
+        f"SELECT {columns} FROM {db}.rows" for db in ["temp", *(f"part{n}" for n in range(len(k.parts)))]
+    )
+    conn.execute(f"INSERT INTO fact_sources SELECT * FROM ({every}) ORDER BY id, position")
+    conn.execute("DROP TABLE temp.rows")
     conn.executemany(
         "INSERT INTO conflicts VALUES (?, ?, ?, ?)", ((c.id, c.fact_a, c.fact_b, c.note) for c in k.conflicts)
     )
@@ -333,6 +343,7 @@ def build(root: Path, out: Path) -> BuildReport:
             # A file that only replaces facts.db once it is whole needs no rollback journal.
             conn.execute("PRAGMA journal_mode = OFF")
             conn.execute("PRAGMA synchronous = OFF")
+            conn.execute(f"PRAGMA threads = {os.cpu_count() or 1}")  # a big sort (an index) on every core
 
             def documents_read(documents: list[Document]) -> None:
                 _write_documents(conn, documents)

@@ -61,7 +61,7 @@ ANSWERABLE_MARGIN = 0.1
 CASE_WHOLE_AT = 0.7  # a case read whole with less confidence than this is also read by its question
 CASE_CONTEXT_AT = 0.75  # a case's question read against the case must match its intent's words this well
 KEPT_READINGS = 5  # of a question's readings, the best are remembered; the rest are never consulted
-MAX_FACTS = 100  # facts listed in one answer
+MAX_FACTS = 20  # facts listed in one answer: "more" lists the next ones
 _MARK = re.compile(r"\[(\d+)\]")  # a citation mark in an answer's text
 _JOIN = re.compile(r"\band\b|[+&]", re.IGNORECASE)
 _NON_WORDS = re.compile(r"\W*")
@@ -70,6 +70,7 @@ _LEAD = re.compile(r"According to [^,]*(?:, the [^,]*)*, ")  # "According to the
 FOCUSED = "Read as the last question, asked of one source."
 BOTH_ASKED = "Read as asking for two kinds of thing, each answered in turn."
 TWO_QUESTIONS = "Read as two questions, the second about the first's answer."
+NEXT_PAGE = "Read as asking for the facts the last answer left unlisted."
 _SENTENCE_END = re.compile(r"(?<=[.!?])[^\w\s]*\s+(?=\S)")
 QUESTION_STARTS = frozenset(["which", "what", "whats", "where", "how", "why", "who", "name", "explain", "is", "are"])
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -148,6 +149,7 @@ class Rendered:
     facts: tuple[str, ...] = ()
     endpoints: tuple[str, ...] = ()  # the entities the answer is about, the question's own last
     lead: str = ""  # "According to the ..., " when the text starts with it
+    unlisted: int = 0  # facts the sources state that the text leaves for "more"
 
 
 @dataclass(frozen=True)
@@ -160,11 +162,20 @@ class Pending:
 
 
 @dataclass(frozen=True)
+class Paged:
+    """An answer that left facts unlisted: the sections it was asked of, and every fact listed so far."""
+
+    focus: tuple[str, ...]
+    shown: frozenset[str]
+
+
+@dataclass(frozen=True)
 class Conversation:
     reading: Reading | None = None
     entities: tuple[str, ...] = ()  # most recent last
     pending: Pending | None = None
     last: Answer | None = None
+    paged: Paged | None = None  # "more" lists the next facts of the last answer
 
 
 class Sessions:
@@ -452,6 +463,8 @@ class Bot:
             if ("why" in words and len(words) <= 5) or ({"how", "come"} <= words and len(words) <= 4):
                 return self._why(text, notes, conv)
             if words & MORE_WORDS and words <= MORE_WORDS | FOLLOW_UP_WORDS | {"tell", "me", "please", "it", "that"}:
+                if conv.paged is not None:
+                    return self._more(text, notes, conv, conv.paged)
                 first = next(iter(conv.reading.slots.values()), None)
                 if conv.reading.intent.name == "about" and first is not None:
                     names = join_items([self.entities[e]["name"] for e in first.entity_ids], ", ")
@@ -724,7 +737,18 @@ class Bot:
         answer = replace(answer, text=lead + answer.text) if lead else answer
         recent = rendered.endpoints or tuple(m.entity_ids[0] for m in reading.slots.values())
         entities = (*(e for e in conv.entities if e not in recent), *dict.fromkeys(recent))[-8:]
-        return answer, Conversation(reading=reading, entities=entities, last=answer)
+        paged = Paged(focus, frozenset(answer.facts)) if rendered.unlisted else None
+        return answer, Conversation(reading=reading, entities=entities, last=answer, paged=paged)
+
+    def _more(self, text: str, notes: tuple[str, ...], conv: Conversation, paged: Paged) -> tuple[Answer, Conversation]:
+        """ "more" after an answer that left facts unlisted: the next ones, as many as one answer lists."""
+        assert conv.reading is not None and conv.last is not None
+        base = {"question": text, "confidence": conv.last.confidence, "notes": (*notes, NEXT_PAGE), "runner_up": None}
+        answer, rendered = self._query(conv.reading, base, paged.focus, exclude=paged.shown)
+        shown = paged.shown.union(answer.facts)
+        return answer, replace(
+            conv, pending=None, last=answer, paged=Paged(paged.focus, shown) if rendered.unlisted else None
+        )
 
     def _verdict(self, reading: Reading, analysis: Analysis, answer: Answer) -> str:
         """The short answer to a yes-or-no question linking two things ("is the EHL an S1 muscle?") or
@@ -1010,7 +1034,7 @@ class Bot:
         if negative:
             text += f" The sources say this is not the case for: {join_items(negative)}."
         if unlisted:
-            text += f" The sources state {unlisted} more facts like these, not listed here."
+            text += f' The sources state {unlisted} more facts like these: say "more" to list them.'
         conflicts, said = _conflicts(conflict_rows, citations)
         facts = tuple(dict.fromkeys(fact_ids))
         named = [ent for _, ent in params]
@@ -1026,10 +1050,15 @@ class Bot:
             facts,
             (*found, *named),  # the question's own subject stays the most recent
             lead if text.startswith(lead) else "",
+            unlisted,
         )
 
     def _gather_uncached(
-        self, intent_index: int, params: tuple[tuple[str, str], ...], focus: tuple[str, ...] = ()
+        self,
+        intent_index: int,
+        params: tuple[tuple[str, str], ...],
+        focus: tuple[str, ...] = (),
+        exclude: frozenset[str] = frozenset(),
     ) -> Rendered:
         """An intent made of others ("tell me about L5"): each one's answer for the entity, in the
         order it lists them, then its own facts that none of them gave, as claims."""
@@ -1038,9 +1067,9 @@ class Bot:
         parts = [
             part
             for index, slot, types in self._gatherers[intent_index]
-            if kind in types and (part := self._render(index, ((slot, entity),), focus)).answered
+            if kind in types and (part := self._render(index, ((slot, entity),), focus, exclude)).answered
         ]
-        rest = self._render(intent_index, params, focus, frozenset(f for p in parts for f in p.facts))
+        rest = self._render(intent_index, params, focus, exclude.union(f for p in parts for f in p.facts))
         if not parts:
             return rest
         return replace(_merged([*parts, *([rest] if rest.answered else [])]), suggestions=rest.suggestions)
@@ -1062,29 +1091,35 @@ class Bot:
         )
 
     def _query(
-        self, reading: Reading, base: dict[str, Any], focus: tuple[str, ...] = (), listed: Sequence[Mention] = ()
+        self,
+        reading: Reading,
+        base: dict[str, Any],
+        focus: tuple[str, ...] = (),
+        listed: Sequence[Mention] = (),
+        exclude: frozenset[str] = frozenset(),
     ) -> tuple[Answer, Rendered]:
         """The Answer to a reading with all its slots filled: cached rendering plus this question's own words.
 
         `listed`: more things named for the reading's one slot ("how are L4, L5 and S1 examined?"),
-        each answered in turn, in one text with one list of sources.
+        each answered in turn, in one text with one list of sources. `exclude`: facts already listed.
         """
         params = tuple((slot, m.entity_ids[0]) for slot, m in reading.slots.items())
         index = self._intent_index[reading.intent.name]
         gathers = index in self._gatherers and len(params) == 1
-        rendered = self._gather(index, params, focus) if gathers else self._render(index, params, focus)
+        render = self._gather if gathers else self._render
+        rendered = render(index, params, focus, exclude)
         first: list[Rendered] = []
         several = next((m for m in reading.slots.values() if m.via or m.every), None)
         if several is not None and len(params) == 1:
             if several.via and self._performed_by is not None:
                 # "which nerve supplies the main dorsiflexor?": which muscles do it, then the answer for each
                 performed, movement_slot = self._performed_by
-                first = [self._render(performed, ((movement_slot, several.via),), focus)]
+                first = [self._render(performed, ((movement_slot, several.via),), focus, exclude)]
             # ... and "which nerve supplies the glutes?" is answered for each of them
             listed = [*(replace(several, entity_ids=(e,)) for e in several.entity_ids[1:]), *listed]
         if first or listed:
             ((slot, _),) = params
-            each = (self._render(index, ((slot, m.entity_ids[0]),), focus) for m in listed)
+            each = (render(index, ((slot, m.entity_ids[0]),), focus, exclude) for m in listed)
             rendered = _merged([*first, rendered, *each])
         named = [*reading.slots.items(), *((next(iter(reading.slots)), m) for m in listed)]
         slots = tuple(Slot(s, m.entity_ids[0], self.entities[m.entity_ids[0]]["name"], m.text) for s, m in named)
@@ -1275,6 +1310,7 @@ def _merged(each: Sequence[Rendered]) -> Rendered:
         tuple(conflicts.values()),
         tuple(dict.fromkeys(f for r in each for f in r.facts)),
         tuple(dict.fromkeys(e for r in each for e in r.endpoints)),
+        unlisted=sum(r.unlisted for r in each),
     )
 
 

@@ -95,6 +95,8 @@ class Relation:
 class FactSource(NamedTuple):
     sentence_id: str
     quote: str
+    section_id: str  # where the sentence is, and its words: stored beside the fact, for answers to read at once
+    text: str
 
 
 class Fact(NamedTuple):
@@ -193,19 +195,23 @@ class _DocumentText:
     Sentences and quotes are squashed, so neither holds a newline and a match never spans two sentences.
     """
 
-    def __init__(self, sentences: list[Sentence]) -> None:
-        self.sentences = sentences
-        self.text = "\n".join(s.text for s in sentences)
-        self.starting_at: dict[int, Sentence] = {}
+    def __init__(self, sections: tuple[Section, ...]) -> None:
+        self.sentences = [s for sec in sections for s in sec.sentences]
+        self.text = "\n".join(s.text for s in self.sentences)
+        self.starting_at: dict[int, tuple[Sentence, str]] = {}
         start = 0
-        for s in sentences:
-            self.starting_at[start] = s
-            start += len(s.text) + 1
+        for sec in sections:
+            for s in sec.sentences:
+                self.starting_at[start] = (s, sec.id)
+                start += len(s.text) + 1
 
-    def first_holding(self, quote: str) -> Sentence | None:
-        """The first sentence that holds `quote`, as trying each sentence in turn would find."""
+    def first_holding(self, quote: str) -> FactSource | None:
+        """The source of `quote`: the first sentence that holds it, as trying each sentence in turn would find."""
         found = self.text.find(quote) if self.sentences else -1
-        return None if found < 0 else self.starting_at[self.text.rfind("\n", 0, found) + 1]
+        if found < 0:
+            return None
+        sentence, section_id = self.starting_at[self.text.rfind("\n", 0, found) + 1]
+        return FactSource(sentence.id, quote, section_id, sentence.text)
 
 
 # A document as plain values, which pickle far faster than dataclasses and NamedTuples: (id, file, title,
@@ -722,10 +728,10 @@ class _Builder:
         hit = doc_text.first_holding(quote) if doc_text is not None else None
         if hit is None:
             return None
-        return self._checked(rel, subject_entity, object_entity, qualifiers, entry, (FactSource(hit.id, quote),))
+        return self._checked(rel, subject_entity, object_entity, qualifiers, entry, (hit,))
 
     def _sentence_index(self) -> dict[str, _DocumentText]:
-        return {doc.id: _DocumentText([s for sec in doc.sections for s in sec.sentences]) for doc in self.k.documents}
+        return {doc.id: _DocumentText(doc.sections) for doc in self.k.documents}
 
     def _sources(self, entry: dict[str, Any], where: str, index: dict[str, _DocumentText]) -> tuple[FactSource, ...]:
         raw = entry.get("sources") or (
@@ -753,7 +759,7 @@ class _Builder:
                 else:
                     problem = f"is not in {doc_id}; copy the words exactly from sources/{doc.file}"
                 raise KnowledgeError(f"{where}: quote {_short(quote)!r} {problem}")
-            found.append(FactSource(hit.id, quote))
+            found.append(hit)
         return tuple(found)
 
     def _fact(self, entry: dict[str, Any], where: str, index: dict[str, _DocumentText]) -> Fact:

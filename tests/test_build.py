@@ -123,6 +123,18 @@ def test_fact_sources_point_at_sentences_that_hold_their_quote(built_db):
     assert [(q, t) for q, t in pairs if squash(q) not in t] == []
 
 
+def test_fact_sources_hold_their_sentence_word_for_word_and_a_fact_s_sources_together(built_db):
+    copies = rows(
+        built_db,
+        """SELECT fs.text = s.text AND fs.section_id = s.section_id FROM fact_sources fs
+           JOIN sentences s ON s.id = fs.sentence_id""",
+    )
+    assert len(copies) == rows(built_db, "SELECT count(*) FROM fact_sources")[0][0] > 100
+    assert {ok for (ok,) in copies} == {1}
+    order = rows(built_db, "SELECT fact_id, position FROM fact_sources ORDER BY rowid")
+    assert order == sorted(order)
+
+
 # --- Validation: one line naming the file, the entry and the fix, exit 2, nothing written -----------
 
 

@@ -15,6 +15,7 @@ import yaml
 
 from bot import Bot
 from bot.build import build
+from bot.core import MAX_FACTS
 from bot.intents import load_intents
 from bot.store import Store
 
@@ -101,10 +102,19 @@ def test_related_reading_of_common_words_alone_still_finds_sentences(synthetic_d
     assert len(found) == 3 and all("the" in r["sentence"].lower().split() for r in found)
 
 
-def test_an_answer_of_thousands_of_facts_lists_a_hundred_and_counts_the_rest(synthetic_db):
+def test_an_answer_of_thousands_of_facts_lists_twenty_and_more_lists_the_next_until_none_is_left(synthetic_db):
     stated = count(synthetic_db, "SELECT count(*) FROM facts WHERE relation IN ('improves_after', 'recovery_factor')")
     assert stated > 100
-    answer = Bot(db=synthetic_db).ask("recovery after decompressive surgery")
+    bot = Bot(db=synthetic_db)
+    answer = bot.ask("recovery after decompressive surgery", session="s")
     assert answer.intent == "surgery_recovery"
-    assert len(answer.facts) == 100
-    assert f"The sources state {stated - 100} more facts like these, not listed here." in answer.text
+    assert len(answer.facts) == MAX_FACTS
+    assert f'The sources state {stated - MAX_FACTS} more facts like these: say "more" to list them.' in answer.text
+    listed = list(answer.facts)
+    while "more" in answer.text:
+        answer = bot.ask("more", session="s")
+        assert answer.status == "answered" and answer.intent == "surgery_recovery"
+        assert 0 < len(answer.facts) <= MAX_FACTS
+        assert len(answer.sources) >= len(answer.facts)  # each listed fact quotes its own sentence here
+        listed += answer.facts
+    assert len(listed) == len(set(listed)) == stated
