@@ -32,6 +32,7 @@ UNKNOWN_PENALTY = 0.1
 HUB_TYPES = frozenset({"root", "nerve", "plexus", "condition", "level"})
 CLAIM_BONUS = 0.2
 CLAIM_STARTS = frozenset(["is", "are", "does", "do", "did", "can", "could", "will", "would", "was", "were"])
+CLAIM_ENDS = frozenset(["correct", "right", "true", "yes"])  # "IGN to GMax, SGN to GMed, correct?"
 CHOICE_WORDS = frozenset({"or", "vs", "versus"})
 CHOICE_BONUS = 0.15
 CHITCHAT_YIELD = 0.2
@@ -696,6 +697,10 @@ _SYMBOLS = re.compile(r"[+-]ve\b|@[\w.-]+|[=+&]", re.IGNORECASE)
 SYMBOL_WORDS = {"=": " is ", "+": " and ", "&": " and ", "@": " ", "+ve": " positive ", "-ve": " negative "}
 OPENERS = frozenset(["so", "ok", "okay", "well", "right", "alright", "hmm", "um", "oh", "hey", "hi", "hello", "yo"])
 OPENERS |= frozenset(["quick", "one", "q", "question"])  # "hey, quick one: what ..."
+# A message of these alone says hello ("yo", "morning all", "hey team"), however few of them an example has.
+SALUTATIONS = frozenset(["hi", "hello", "hey", "heya", "hiya", "yo", "sup", "howdy", "greetings", "morning", "evening"])
+ADDRESSEES = frozenset(["all", "everyone", "everybody", "folks", "guys", "team", "there", "bot", "nervebot", "good"])
+GREETING_WORDS = SALUTATIONS | ADDRESSEES
 ASKING_WORDS = frozenset(["what", "which", "where", "how", "why", "who", "when", "whats", "is", "are", "does", "do"])
 STAND_INS = frozenset(["it", "they", "them"])  # pronouns that take the place of a name
 DEMONSTRATIVES = frozenset(["that", "this", "these", "those", "same"])  # "that muscle", "the same root"
@@ -724,6 +729,15 @@ CONTRACTIONS = {
     "postop": ("after", "surgery"),
     "preop": ("before", "surgery"),
     "theyre": ("they", "are"),
+    # everyday words for one the questions are matched on
+    "nutshell": ("summary",),
+    "gist": ("summary",),
+    "rundown": ("summary",),
+    "lowdown": ("summary",),
+    "recap": ("summary",),
+    "tldr": ("summary",),
+    "summarise": ("summary", "of"),
+    "summarize": ("summary", "of"),
 }
 
 
@@ -1003,6 +1017,8 @@ class Matcher:
     def analyse(self, text: str) -> Analysis:
         text = _SYMBOLS.sub(_symbol_word, text) if _SYMBOLS.search(text) else text
         raw = _join_root_names(_spelled_out(tokens(text)))
+        if SALUTATIONS.intersection(raw) and GREETING_WORDS.issuperset(raw):
+            raw = ["hello"]
         stated = next((len(p) for p in TRUE_OR_FALSE if raw[: len(p)] == p), 0)
         if stated:  # "true or false: the TA is supplied by L5" states a claim, and offers no choice
             raw = ["is", *raw[stated:]]
@@ -1214,7 +1230,9 @@ class Matcher:
         offered = analysis.offered
         # A yes-or-no question naming things of two kinds states a claim about how they are linked.
         claim = (
-            analysis.words[:1] and analysis.words[0] in CLAIM_STARTS and len({t for m in mentions for t in m.types}) > 1
+            analysis.words[:1]
+            and (analysis.words[0] in CLAIM_STARTS or analysis.words[-1] in CLAIM_ENDS)
+            and len({t for m in mentions for t in m.types}) > 1
         )
         claim_bonus = CLAIM_BONUS if claim else ANSWER_TYPE_BONUS
         topical = mentions or any(w in self.vocabulary and w not in FUNCTION_WORDS for w in analysis.content)
@@ -1258,7 +1276,7 @@ class Matcher:
                 if not spare.isdisjoint(answers):
                     # "does S1 help with dorsiflexion?" asks for roots; "is the TA supplied by L5?" checks
                     # the TA's roots, not L5's muscles
-                    score += claim_bonus if HUB_TYPES.isdisjoint(spare & answers) else 2 * claim_bonus
+                    score += claim_bonus if not claim or HUB_TYPES.isdisjoint(spare & answers) else 2 * claim_bonus
             if offered:
                 # "is the knee reflex L4 or S1?" asks for a root, and is not about L4 alone
                 score += -2 * CHOICE_BONUS if offered.isdisjoint(answers) or missing else CHOICE_BONUS
