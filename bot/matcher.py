@@ -996,6 +996,30 @@ class Matcher:
         )
         return (sure or (word,)), tuple(o for o in options if o not in sure)
 
+    def _rejoined(self, raw: list[str]) -> list[str]:
+        """Words run together or split apart where a name is meant: "tibialisanterior" is "tibialis
+        anterior", "footdrop" is "foot drop", and "dorsi flexion" is "dorsiflexion"."""
+        known, vocabulary = self.known, self.vocabulary
+        if all(w in known for w in raw):
+            return raw
+        out: list[str] = []
+        i = 0
+        while i < len(raw):
+            w = raw[i]
+            after = raw[i + 1] if i + 1 < len(raw) else ""
+            if w in known or w.isdigit() or len(w) < 4:
+                out.append(w)
+            elif out and out[-1] + w in vocabulary:  # "dorsiflex ion"
+                out[-1] += w
+            elif after and w + after in vocabulary:  # "dorsi flexion"
+                out.append(w + after)
+                i += 1
+            else:
+                cut = next((n for n in range(3, len(w) - 2) if f"{w[:n]} {w[n:]}" in self.alias_pairs), 0)
+                out += [w[:cut], w[cut:]] if cut else [w]
+            i += 1
+        return out
+
     def _choose(self, raw: list[str]) -> list[str]:
         """Correct each word, preferring the candidate that forms an alias with its neighbours."""
         words = list(raw)
@@ -1022,6 +1046,7 @@ class Matcher:
         stated = next((len(p) for p in TRUE_OR_FALSE if raw[: len(p)] == p), 0)
         if stated:  # "true or false: the TA is supplied by L5" states a claim, and offers no choice
             raw = ["is", *raw[stated:]]
+        raw = self._rejoined(raw)
         words = self._choose(raw)
         corrections = tuple((a, b) for a, b in zip(raw, words, strict=True) if a != b)
         if ARTICLES.intersection(words):  # a mended "teh" is an article, and articles are not matched

@@ -46,6 +46,9 @@ def test_typo_in_muscle_name_still_finds_nerve(bot: Bot) -> None:
         ("nerve supply of glutues medius", "gluteus-medius"),
         ("what causes foot dorp", "foot-drop"),
         ("what does the hamstirngs do", "hamstrings"),
+        ("tibialisanterior nerve supply", "tibialis-anterior"),  # run together
+        ("what gives you a footdrop", "foot-drop"),
+        ("which root does dorsi flexion", "ankle-dorsiflexion"),  # split apart
     ],
 )
 def test_typos_resolve_to_the_right_entity(bot: Bot, question: str, entity: str) -> None:
