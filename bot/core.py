@@ -70,6 +70,8 @@ _LEAD = re.compile(r"According to [^,]*(?:, the [^,]*)*, ")  # "According to the
 FOCUSED = "Read as the last question, asked of one source."
 BOTH_ASKED = "Read as asking for two kinds of thing, each answered in turn."
 TWO_QUESTIONS = "Read as two questions, the second about the first's answer."
+UNLINKED = "My sources do not link"
+OTHER_SIDE = "Read as a claim linking two things; the sources link neither with the other, so each is answered."
 NEXT_PAGE = "Read as asking for the facts the last answer left unlisted."
 _SENTENCE_END = re.compile(r"(?<=[.!?])[^\w\s]*\s+(?=\S)")
 QUESTION_STARTS = frozenset(["which", "what", "whats", "where", "how", "why", "who", "name", "explain", "is", "are"])
@@ -734,6 +736,24 @@ class Bot:
                         answer, rendered, reading = alternative, alt_rendered, other
                         break
         lead = self._verdict(reading, analysis, answer) if answer.answered and analysis else ""
+        if lead.startswith(UNLINKED):
+            # "is the ankle jerk an L5 reflex?": what the ankle jerk is linked with settles it, told first
+            side = next(
+                (
+                    r
+                    for r in readings[1:4]
+                    if _one_claim(reading, r)
+                    and r.intent.kind == "query"
+                    and r.score >= ANSWER_AT
+                    and not r.missing
+                    and not any(m.ambiguous for m in r.slots.values())
+                ),
+                None,
+            )
+            if side is not None:
+                settled, settled_told = self._query(side, base, focus)
+                if settled.answered:
+                    answer = _together(answer, settled, (settled_told, rendered), text, OTHER_SIDE)
         answer = replace(answer, text=lead + answer.text) if lead else answer
         recent = rendered.endpoints or tuple(m.entity_ids[0] for m in reading.slots.values())
         entities = (*(e for e in conv.entities if e not in recent), *dict.fromkeys(recent))[-8:]
@@ -777,7 +797,7 @@ class Bot:
                 return f"Of the options, the sources link {name} with {yes}, not {no}. "
             return f"The sources link {name} with each of the options. " if yes else ""
         if not rows:
-            return f"My sources do not link {name} with {self._the(others[0])}. "
+            return f"{UNLINKED} {name} with {self._the(others[0])}. "
         if not linked:
             return "No. "  # "is S1 responsible for dorsiflexion?": the research section says not
         ids = {r["id"] for r in rows if not r["negated"]}

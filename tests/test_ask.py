@@ -336,3 +336,12 @@ def test_swapped_letters_in_a_short_word_are_mended() -> None:
     answer = Bot().ask("top of teh foot numbness, which root?")
     assert answer.status == "answered" and "L5" in answer.text
     assert any('"teh"' in note for note in answer.notes)
+
+
+def test_a_claim_the_sources_do_not_make_is_settled_by_what_the_other_thing_is_linked_with(bot: Bot) -> None:
+    answer = bot.ask("is the ankle jerk an L5 reflex?")
+    assert answer.status == "answered"
+    assert answer.text.startswith("My sources do not link the L5 nerve root with")
+    said = answer.text.split("[1]")[0]  # the other side first: the ankle reflex tests S1
+    assert "S1 nerve root" in said and "ankle reflexes" in said
+    assert {s.entity_id for s in answer.slots} >= {"L5", "plantarflexion-ankle-reflex"}
