@@ -479,6 +479,8 @@ class Bot:
             if _asks_which_source(words):
                 return self._which_source(text, notes, conv.last), conv
             other = self._other_one(conv.reading) if "other" in words and len(words) <= 6 else None
+            if other is None and len(words) <= 5:
+                other = self._swapped(conv.reading, analysis.content)
             if other is not None:
                 # "what about the other one?" after the superior gluteal nerve: the inferior one
                 notes += (FOLLOWED_UP,)
@@ -624,6 +626,24 @@ class Bot:
         kind = self.matcher.entity_types[ent]
         named = Mention(-1, -1, self.entities[ent]["name"], (ent,), (kind,))
         return reading._replace(slots={slot: named}, missing=())
+
+    def _swapped(self, reading: Reading, content: Sequence[str]) -> Reading | None:
+        """The last reading about the thing whose name is its one slot's with one word changed to a word
+        of this question: "and the inferior one?" after the superior gluteal nerve; else None."""
+        if len(reading.slots) != 1:
+            return None
+        ((slot, mention),) = reading.slots.items()
+        if len(mention.entity_ids) != 1:
+            return None
+        (was,) = mention.entity_ids
+        name = self.entities[was]["name"].casefold().split()
+        for word in content:
+            for i in range(len(name) if len(name) > 1 else 0):
+                found = self.matcher.aliases.get(" ".join([*name[:i], word, *name[i + 1 :]]), ())
+                if len(found) == 1 and found[0] != was and self.entities[found[0]]["type"] in mention.types:
+                    named = Mention(-1, -1, self.entities[found[0]]["name"], found, mention.types)
+                    return reading._replace(slots={slot: named}, missing=())
+        return None
 
     def _several(self, talked: Sequence[str], types: Sequence[str]) -> tuple[str, ...]:
         """The things of one of `types` last talked about, when there were several of them: what

@@ -345,3 +345,12 @@ def test_a_claim_the_sources_do_not_make_is_settled_by_what_the_other_thing_is_l
     said = answer.text.split("[1]")[0]  # the other side first: the ankle reflex tests S1
     assert "S1 nerve root" in said and "ankle reflexes" in said
     assert {s.entity_id for s in answer.slots} >= {"L5", "plantarflexion-ankle-reflex"}
+
+
+def test_a_follow_up_naming_one_word_of_another_name_asks_the_last_question_about_that_thing(bot: Bot) -> None:
+    first = bot.ask("what does the superior gluteal nerve supply", session="swap")
+    assert "gluteus medius" in first.text
+    then = bot.ask("and the inferior one?", session="swap")
+    assert then.status == "answered" and then.intent == "muscles_of_nerve"
+    assert [s.entity_id for s in then.slots] == ["inferior-gluteal-nerve"]
+    assert "gluteus maximus" in then.text and "gluteus medius" not in then.text
