@@ -70,6 +70,7 @@ _LEAD = re.compile(r"According to [^,]*(?:, the [^,]*)*, ")  # "According to the
 FOCUSED = "Read as the last question, asked of one source."
 BOTH_ASKED = "Read as asking for two kinds of thing, each answered in turn."
 TWO_QUESTIONS = "Read as two questions, the second about the first's answer."
+OTHER_KIND = 0.1  # a follow-up reading giving another kind of thing than the one asked for
 UNLINKED = "My sources do not link"
 OTHER_SIDE = "Read as a claim linking two things; the sources link neither with the other, so each is answered."
 NEXT_PAGE = "Read as asking for the facts the last answer left unlisted."
@@ -551,6 +552,9 @@ class Bot:
         for reading in readings[:KEPT_READINGS]:
             if not reading.missing or reading.intent.kind != "query" or reading.lexical < FOLLOW_UP_LEXICAL:
                 continue
+            # "which nerve is that?" is seldom answered with muscles ("levels" are roots or disc levels)
+            answers = _answer_types(reading) | ({"root"} if "level" in _answer_types(reading) else set())
+            other_kind = bool(analysis.asks_for) and analysis.asks_for.isdisjoint(answers)
             slots = dict(reading.slots)
             age = 0
             for slot in reading.missing:
@@ -570,7 +574,11 @@ class Bot:
                         age = max(age, n)
                         break
             # The more recently an entity was talked about, the likelier "it" means it.
-            score = round(0.6 * max(reading.lexical, 0.5) + 0.4 - 0.03 * age, 4)
+            score = round(0.6 * max(reading.lexical, 0.5) + 0.4 - 0.03 * age - OTHER_KIND * other_kind, 4)
+            if len(slots) == len(reading.intent.slots) and score > best.score:
+                params = tuple((k, m.entity_ids[0]) for k, m in slots.items())
+                if not self._render(self._intent_index[reading.intent.name], params).answered:
+                    score -= OTHER_KIND  # "which root?" about a nerve the sources give no roots for
             if len(slots) == len(reading.intent.slots) and score > best.score:
                 best = reading._replace(slots=slots, missing=(), score=score)
         # "which roots in particular?" after what causes foot dystonia: the last answer gave them

@@ -354,3 +354,12 @@ def test_a_follow_up_naming_one_word_of_another_name_asks_the_last_question_abou
     assert then.status == "answered" and then.intent == "muscles_of_nerve"
     assert [s.entity_id for s in then.slots] == ["inferior-gluteal-nerve"]
     assert "gluteus maximus" in then.text and "gluteus medius" not in then.text
+
+
+def test_a_follow_up_asking_for_a_kind_of_thing_takes_what_was_talked_about_that_has_one(bot: Bot) -> None:
+    bot.ask("what's the main dorsiflexor of the ankle", session="kind")
+    nerve = bot.ask("which nerve is that?", session="kind")
+    assert (nerve.intent, [s.entity_id for s in nerve.slots]) == ("nerve_of_muscle", ["tibialis-anterior"])
+    assert "deep peroneal nerve" in nerve.text
+    root = bot.ask("and which root?", session="kind")  # the nerve's roots are not given; the muscle's are
+    assert root.status == "answered" and "L5" in root.text
