@@ -107,9 +107,12 @@ UNCOVERED_TOPICS = {
     "imaging (MRI, CT, X-ray)": frozenset(
         {"mri", "mris", "ct", "xray", "xrays", "radiograph", "radiographs", "imaging", "ultrasound", "scan", "scans"}
     ),
-    "positioning, incisions or anaesthesia": frozenset(
+    "how operations are done (approach, positioning, incisions or anaesthesia)": frozenset(
         # (not "anaesthesia": over the top of the foot it is numbness)
         {
+            "approach",
+            "technique",
+            "techniques",
             "position",
             "positioned",
             "positioning",

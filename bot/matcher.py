@@ -738,6 +738,8 @@ CONTRACTIONS = {
     "tldr": ("summary",),
     "summarise": ("summary", "of"),
     "summarize": ("summary", "of"),
+    "fix": ("improve",),
+    "fixes": ("improves",),
 }
 
 
