@@ -87,10 +87,6 @@ CREATE INDEX "idx_facts_relation_object"
     ON "facts" ("relation", "object", "seq", "subject", "id", "qualifiers", "note");
 CREATE INDEX "idx_facts_relation_subject"
     ON "facts" ("relation", "subject", "seq", "object", "id", "qualifiers", "note");
-CREATE INDEX "idx_facts_subject"
-    ON "facts" ("subject");
-CREATE INDEX "idx_facts_object"
-    ON "facts" ("object");
 CREATE INDEX "idx_aliases_entity_id"
     ON "aliases" ("entity_id");
 CREATE INDEX "idx_conflicts_fact_a"
@@ -112,8 +108,6 @@ PLANNER_STATS = (
     ("facts", "idx_facts_id", "1000000 1"),
     ("facts", "idx_facts_relation_object", "1000000 66667 30 1 1 1 1 1"),
     ("facts", "idx_facts_relation_subject", "1000000 66667 25 1 1 1 1 1"),
-    ("facts", "idx_facts_subject", "1000000 70"),
-    ("facts", "idx_facts_object", "1000000 50"),
     ("fact_sources", "idx_fact_sources_fact_id_sentence_id", "1050000 1 1"),
     ("sentences", "sqlite_autoindex_sentences_1", "920000 1"),
     ("sentences", "idx_sentences_document_id_position", "920000 210 1"),
