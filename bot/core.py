@@ -1027,8 +1027,12 @@ class Bot:
 
     @staticmethod
     def _answers_what_is_asked(reading: Reading, runner: Reading, analysis: Analysis | None) -> bool:
-        """Of two close readings, only one gives the kind of thing asked for ("which muscles ...")."""
+        """Of two close readings, only one gives the kind of thing asked for ("which muscles ...", or
+        in a yes-or-no question, the kind of the other thing named: "is weak EHL a sign of L5 involvement?")."""
         asked = analysis.asks_for if analysis else frozenset()
+        if analysis is not None and analysis.words[:1] and analysis.words[0] in CLAIM_STARTS:
+            slotted = {e for r in (reading, runner) for m in r.slots.values() for e in m.entity_ids}
+            asked |= {t for m in analysis.mentions if slotted.isdisjoint(m.entity_ids) for t in m.types}
         return bool(asked & _answer_types(reading)) and not asked & _answer_types(runner)
 
     def _render_uncached(

@@ -435,6 +435,9 @@ FUNCTION_WORDS |= frozenset(["version", "view", "take", "opinion", "stance", "ac
 SOURCE_NAMES = frozenset([*SOURCE_WORDS, "according", "section", "page"])
 COMMON_WORDS = FUNCTION_WORDS | frozenset(
     [
+        "slip",  # "where do discs slip?" is not "slap"
+        "slips",
+        "slipped",
         "ache",
         "aches",
         "adductor",
