@@ -36,6 +36,7 @@ CLAIM_ENDS = frozenset(["correct", "right", "true", "yes"])  # "IGN to GMax, SGN
 CHOICE_WORDS = frozenset({"or", "vs", "versus"})
 CHOICE_BONUS = 0.15
 CHITCHAT_YIELD = 0.2
+NAMED_TOPIC = 0.1  # a slotless reading gains this for each kind of thing it tells of that the question names
 UNUSED_NAMES = 0.25  # a reading with no slot, of a question naming things it says nothing of, fits worse
 FOLLOW_UP_LEXICAL = 0.3  # a reading missing a slot is read against the conversation only if worded this like it
 AGENT_FIT = 0.95  # a muscle named by what it does fits a little less well than one named outright
@@ -1295,6 +1296,9 @@ class Matcher:
                 answers = intent.answer_types(t for m in slots.values() for t in m.types)
             if mentions and not intent.slots and spare.isdisjoint(answers):
                 fit -= UNUSED_NAMES  # "which root does dorsiflexion?" is not answered by a slotless intent
+            elif mentions and not intent.slots:
+                # ... but things of the kinds it tells of confirm it ("DF weakness post decompression")
+                fit += NAMED_TOPIC * min(2, len(spare & answers))
             score = LEX_WEIGHT * lex + (1 - LEX_WEIGHT) * fit
             if asks_for and not answers and intent.slots and not missing:
                 score -= ANSWER_TYPE_BONUS  # "which root ..." asks for a kind of thing this gives none of
