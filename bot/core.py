@@ -72,6 +72,8 @@ BOTH_ASKED = "Read as asking for two kinds of thing, each answered in turn."
 TWO_QUESTIONS = "Read as two questions, the second about the first's answer."
 OTHER_KIND = 0.1  # a follow-up reading giving another kind of thing than the one asked for
 UNLINKED = "My sources do not link"
+AGREED_ON = "disagreements_about"  # when nothing is disputed, what the sources say is told instead
+NONE_DISPUTED = "Nothing about it is disputed, so what the sources say of it is given."
 OTHER_SIDE = "Read as a claim linking two things; the sources link neither with the other, so each is answered."
 NEXT_PAGE = "Read as asking for the facts the last answer left unlisted."
 _SENTENCE_END = re.compile(r"(?<=[.!?])[^\w\s]*\s+(?=\S)")
@@ -766,6 +768,14 @@ class Bot:
                     if alternative.answered:
                         answer, rendered, reading = alternative, alt_rendered, other
                         break
+        wider = self._about_first(reading) if not answer.answered and reading.intent.name == AGREED_ON else None
+        if wider is not None:
+            # "any disagreement about S1?": none, and what the sources say of it is the evidence
+            said, said_told = self._query(wider, base, focus)
+            if said.answered:
+                text = f"{answer.text} {said_told.text}"
+                answer = replace(said, text=text, intent=reading.intent.name, notes=(*said.notes, NONE_DISPUTED))
+                rendered = replace(said_told, text=text)
         lead = self._verdict(reading, analysis, answer) if answer.answered and analysis else ""
         if lead.startswith(UNLINKED):
             # "is the ankle jerk an L5 reflex?": what the ankle jerk is linked with settles it, told first
