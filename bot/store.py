@@ -36,6 +36,9 @@ _READ_ONLY_ACTIONS = frozenset(
 _FTS_WORD = re.compile(r"[0-9A-Za-z]{3,}")
 # A word in more sentences than this says little about which to read, and ranking them all is slow.
 _COMMON_WORD = 2000
+# The rows past an answer's first facts are counted as they come up to this many; past it, SQLite
+# counts them all again in one statement, which beats handing over thousands but not a few dozen.
+_COUNTED_HERE = 100
 # `quick_check` reads every page: instant for the shipped store, seconds for a million facts. Past
 # this size only the tables every start reads are checked (SQLite itself refuses a file shorter
 # than its header says); damage elsewhere stops the query that meets it, with the same advice.
@@ -140,15 +143,15 @@ class Store:
         self, sql: str, params: dict[str, Any], limit: int, skip: Collection[str] = frozenset()
     ) -> tuple[list[Row], int]:
         """The first `limit` rows of a statement whose `fact_id` is not in `skip`, and how many more
-        there are: an answer lists twenty facts of thousands without holding, or even reading, every row."""
+        there are: an answer lists ten facts of thousands without holding, or even reading, every row."""
         try:
             cursor = self._conn().execute(sql, params)
             names = [d[0] for d in cursor.description or ()]
             at = names.index("fact_id")
             rows: Iterator[tuple[Any, ...]] = (r for r in cursor if r[at] not in skip) if skip else cursor
             first = list(islice(rows, limit))
-            more = 0
-            if next(rows, None) is not None:  # SQLite counts the rest, far faster than rows handed over one by one
+            more = sum(1 for _ in islice(rows, _COUNTED_HERE + 1))
+            if more > _COUNTED_HERE:  # thousands more: SQLite counts them, far faster than rows handed over
                 skipped = {f"_skip{i}": fact for i, fact in enumerate(skip)}
                 unless = f" WHERE fact_id NOT IN ({', '.join(':' + k for k in skipped)})" if skipped else ""
                 (total,) = self._conn().execute(f"SELECT count(*) FROM ({sql}){unless}", params | skipped).fetchone()
