@@ -143,7 +143,7 @@ class Store:
         self, sql: str, params: dict[str, Any], limit: int, skip: Collection[str] = frozenset()
     ) -> tuple[list[Row], int]:
         """The first `limit` rows of a statement whose `fact_id` is not in `skip`, and how many more
-        there are: an answer lists ten facts of thousands without holding, or even reading, every row."""
+        there are: an answer lists a hundred facts of thousands without holding, or even reading, every row."""
         try:
             cursor = self._conn().execute(sql, params)
             names = [d[0] for d in cursor.description or ()]
