@@ -733,6 +733,10 @@ CONTRACTIONS = {
     "postop": ("after", "surgery"),
     "preop": ("before", "surgery"),
     "theyre": ("they", "are"),
+    # "can't lift their big toe" names the big toe as "lift the big toe" does
+    "their": ("the",),
+    "his": ("the",),
+    "her": ("the",),
     # everyday words for one the questions are matched on
     "nutshell": ("summary",),
     "gist": ("summary",),
