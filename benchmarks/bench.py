@@ -7,7 +7,8 @@ The questions are the project's dev set (tests/dev), asked in order with their s
 holds exact questions, paraphrases, typos, follow-ups and out-of-scope ones; each round adds a fresh
 typo (derived deterministically) to every answerable single question. Each store is measured in
 child processes pinned to one core: warm `Bot.ask` latency (p50, p99, max, per kind of question),
-throughput, peak RSS (VmHWM) of a process that loads the Bot and asks the mix, and held-out accuracy
+throughput, peak RSS (VmHWM) of a process that loads the Bot and asks the mix (made there a round at
+a time, so the peak is the Bot's and not tens of thousands of questions waiting), and held-out accuracy
 (tests/heldout) beside the timings. The Bot remembers the reading of questions it has seen, so the
 mix is timed again by a Bot that remembers nothing (`remember=0`): the `_new_` figures are for
 questions never asked before. Around them: the build time of the store, the cold start of
@@ -24,6 +25,7 @@ one column each, plus questions about the generated facts. A build that takes lo
 from __future__ import annotations
 
 import argparse
+import heapq
 import json
 import os
 import platform
@@ -37,7 +39,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -82,6 +84,19 @@ Slow = tuple[float, str, str]  # milliseconds, kind of question, question
 
 
 @dataclass(frozen=True, slots=True)
+class Mix:
+    """How to make the question mix: rounds are made one at a time where they are asked, so the
+    process being measured holds one round of questions, not tens of thousands."""
+
+    rounds: int
+    seed: int
+    synthetic: Path | None = None
+
+    def __iter__(self) -> Iterator[list[Turn]]:
+        return iter_mix(self.rounds, domain_words(ROOT / "facts.db"), self.synthetic, self.seed)
+
+
+@dataclass(frozen=True, slots=True)
 class Turn:
     category: str
     session: str | None  # conversations only; a single question is asked without one
@@ -112,11 +127,10 @@ def with_typo(question: str, domain: frozenset[str], rng: random.Random) -> str 
     return question.replace(word, typo_of(word, rng), 1)
 
 
-def build_mix(rounds: int, domain: frozenset[str], synthetic: Path | None, seed: int) -> list[list[Turn]]:
+def iter_mix(rounds: int, domain: frozenset[str], synthetic: Path | None, seed: int) -> Iterator[list[Turn]]:
     """Round 0 warms the caches; every round asks the dev set, new typos and a slice of synthetic questions."""
     dev = load_cases(sorted((ROOT / "tests" / "dev").glob("*.eval.yaml")))
     extra = load_cases([synthetic]) if synthetic else []
-    mix = []
     for r in range(rounds + 1):
         turns: list[Turn] = []
         for case in dev:
@@ -132,8 +146,7 @@ def build_mix(rounds: int, domain: frozenset[str], synthetic: Path | None, seed:
         for k in range(SYNTHETIC_PER_ROUND if extra else 0):
             case = extra[(r * SYNTHETIC_PER_ROUND + k) % len(extra)]
             turns += conversation(case, "synthetic", f"r{r}:synthetic:{case.index}", follow_up="synthetic")
-        mix.append(turns)
-    return mix
+        yield turns
 
 
 def conversation(case: Case, kind: str, session: str, follow_up: str = "follow-up") -> list[Turn]:
@@ -164,7 +177,9 @@ def percentile(values: Sequence[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-def child_ask(db: Path, mix: list[list[Turn]], evals: dict[str, list[Path]], remember: int | None = None) -> Figures:
+def child_ask(
+    db: Path, mix: Iterable[list[Turn]], evals: dict[str, list[Path]], remember: int | None = None
+) -> Figures:
     """In a fresh process on one core: load the Bot, ask the mix, then score the evaluation sets.
 
     The Bot remembers as many questions as it does by default; with `remember=0` it keeps no reading
@@ -183,41 +198,48 @@ def child_ask(db: Path, mix: list[list[Turn]], evals: dict[str, list[Path]], rem
     for name, paths in evals.items() if remember != 0 else ():
         results = list(run(bot, load_cases(paths)))
         accuracy[name] = sum(r.passed for r in results) / len(results) if results else None
-    timings = [ms for ms, _ in timed]
-    by_kind = {c: [ms for ms, t in timed if t.category == c] for c in CATEGORIES}
-    slowest = sorted(timed, key=lambda x: -x[0])[:8]
+    timings = [ms for ms, _ in timed.kinds]
+    by_kind = {c: [ms for ms, kind in timed.kinds if kind == c] for c in CATEGORIES}
     return {
         "load_ms": load_ms,
         "timings": timings,
         "wall_s": wall,
         "by_kind": {c: (percentile(v, 50), percentile(v, 99), len(v)) for c, v in by_kind.items() if v},
-        "slowest": [(round(ms, 3), t.category, t.question) for ms, t in slowest],
+        "slowest": [(round(ms, 3), kind, question) for ms, _, kind, question in sorted(timed.slowest, reverse=True)],
         "accuracy": accuracy,
         "_rss_asking_mb": rss,
     }
 
 
-def time_mix(bot: Any, mix: list[list[Turn]]) -> tuple[list[tuple[float, Turn]], float]:
-    """Ask round 0 to warm up, then time every later turn: (milliseconds, turn) and the seconds in all."""
-    for turn in mix[0]:
-        bot.ask(turn.question, session=turn.session)
-        if turn.last and turn.session:
-            bot.reset(turn.session)
-    timed: list[tuple[float, Turn]] = []
+@dataclass
+class Timed:
+    kinds: list[tuple[float, str]]  # (milliseconds, kind of question) of every timed turn, in order
+    slowest: list[tuple[float, int, str, str]]  # a heap of the slowest: (milliseconds, turn, kind, question)
+
+
+def time_mix(bot: Any, mix: Iterable[list[Turn]], keep: int = 8) -> tuple[Timed, float]:
+    """Ask round 0 to warm up, then time every later turn; the seconds in all."""
+    timed = Timed([], [])
     wall = 0.0
-    for turns in mix[1:]:
+    for r, turns in enumerate(mix):
         for turn in turns:
             t0 = time.perf_counter_ns()
             bot.ask(turn.question, session=turn.session)
             elapsed = time.perf_counter_ns() - t0
-            timed.append((elapsed / 1e6, turn))
-            wall += elapsed / 1e9
             if turn.last and turn.session:
                 bot.reset(turn.session)
+            if r == 0:
+                continue
+            ms = elapsed / 1e6
+            timed.kinds.append((ms, turn.category))
+            wall += elapsed / 1e9
+            if len(timed.slowest) < keep or ms > timed.slowest[0][0]:
+                slow = (ms, len(timed.kinds), turn.category, turn.question)
+                (heapq.heappush if len(timed.slowest) < keep else heapq.heapreplace)(timed.slowest, slow)
     return timed, wall
 
 
-def child_baseline(db: Path, intents: Path, mix: list[list[Turn]], budget_s: float) -> Figures:
+def child_baseline(db: Path, intents: Path, mix: Iterable[list[Turn]], budget_s: float) -> Figures:
     """The naive matcher: every question scored against every example phrasing and alias."""
     pin_to_one_core()
     import yaml
@@ -230,8 +252,8 @@ def child_baseline(db: Path, intents: Path, mix: list[list[Turn]], budget_s: flo
         choices += [str(e) for e in yaml.safe_load(path.read_text(encoding="utf-8")).get("examples") or []]
     timings: list[float] = []
     started = time.perf_counter()
-    for turns in mix[1:]:
-        for turn in turns:
+    for r, turns in enumerate(mix):
+        for turn in turns if r else ():
             t0 = time.perf_counter_ns()
             process.extractOne(turn.question, choices, scorer=fuzz.WRatio, processor=utils.default_process)
             timings.append((time.perf_counter_ns() - t0) / 1e6)
@@ -282,12 +304,12 @@ def run_child(args: list[str], timeout: float | None = None) -> tuple[int | None
     return status, seconds, peak or usage.ru_maxrss / 1024
 
 
-def in_child(mode: str, db: Path, mix: list[list[Turn]], extra: dict[str, Any]) -> tuple[Figures, float]:
+def in_child(mode: str, db: Path, mix: Mix, extra: dict[str, Any]) -> tuple[Figures, float]:
     with tempfile.TemporaryDirectory() as tmp:
         request = Path(tmp) / "request.json"
         result = Path(tmp) / "result.json"
-        turns = [[[t.category, t.session, t.question, t.last] for t in r] for r in mix]
-        request.write_text(json.dumps({"mode": mode, "db": str(db), "mix": turns, **extra}))
+        recipe = {"rounds": mix.rounds, "seed": mix.seed, "synthetic": mix.synthetic and str(mix.synthetic)}
+        request.write_text(json.dumps({"mode": mode, "db": str(db), "mix": recipe, **extra}))
         run_child([sys.executable, __file__, "--child", str(request), str(result)])
         figures: Figures = json.loads(result.read_text())
     return figures, figures.pop("_rss_mb")
@@ -295,13 +317,8 @@ def in_child(mode: str, db: Path, mix: list[list[Turn]], extra: dict[str, Any]) 
 
 def child_main(request_path: Path, result_path: Path) -> int:
     request = json.loads(request_path.read_text())
-    # the harness keeps each question once, so the peak RSS is the Bot's more than the mix's
-    seen: dict[str, str] = {}
-    mix = [
-        [Turn(c, s and seen.setdefault(s, s), seen.setdefault(q, q), last) for c, s, q, last in r]
-        for r in request.pop("mix")
-    ]
-    seen.clear()
+    recipe = request.pop("mix")
+    mix = Mix(recipe["rounds"], recipe["seed"], recipe["synthetic"] and Path(recipe["synthetic"]))
     db = Path(request["db"])
     if request["mode"] == "ask":
         evals = {name: [Path(p) for p in paths] for name, paths in request["evals"].items()}
@@ -347,9 +364,7 @@ def store_counts(db: Path) -> Figures:
     return {**count, "db_mb": db.stat().st_size / 2**20}
 
 
-def measure(
-    db: Path, mix: list[list[Turn]], synthetic: Path | None, baseline_budget: float
-) -> tuple[Figures, list[Slow]]:
+def measure(db: Path, mix: Mix, synthetic: Path | None, baseline_budget: float) -> tuple[Figures, list[Slow]]:
     """Every run-time figure of one built store."""
     evals = {"heldout": sorted((ROOT / "tests" / "heldout").glob("*.eval.yaml"))}
     evals["dev"] = sorted((ROOT / "tests" / "dev").glob("*.eval.yaml"))
@@ -498,17 +513,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.child:
         return child_main(*args.child)
     shipped = ROOT / "facts.db"
-    domain = domain_words(shipped)
     columns: dict[str, Figures] = {}
     slowest: dict[str, list[Slow]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         build_s, build_rss = build_store(ROOT, Path(tmp) / "facts.db", args.build_timeout)
-        figures, slowest["shipped"] = measure(shipped, build_mix(args.rounds, domain, None, args.seed), None, 5.0)
+        figures, slowest["shipped"] = measure(shipped, Mix(args.rounds, args.seed), None, 5.0)
         columns["shipped"] = {**store_counts(shipped), **figures, "build_s": build_s, "build_rss_mb": build_rss}
         print(f"measured shipped store ({ROOT / 'facts.db'})", file=sys.stderr)
         workdir = args.workdir or Path(tmp)
         for label, n_aliases, n_facts in parse_sizes(args.sizes) if args.sizes else []:
-            columns[label] = measure_size(label, workdir, n_aliases, n_facts, args, domain, slowest)
+            columns[label] = measure_size(label, workdir, n_aliases, n_facts, args, slowest)
     print(table(columns))
     targets = target_lines(columns)
     if len(columns) > 1 or any("MISSED" in t or "met" in t for t in targets):
@@ -538,7 +552,6 @@ def measure_size(
     n_aliases: int,
     n_facts: int,
     args: argparse.Namespace,
-    domain: frozenset[str],
     slowest: dict[str, list[Slow]],
 ) -> Figures:
     folder = workdir / f"synth-{label.replace(':', '-')}"
@@ -567,7 +580,7 @@ def measure_size(
     synthetic = folder / "synthetic.eval.yaml"
     print(f"{label}: measuring", file=sys.stderr)
     figures, slowest[label] = measure(
-        db, build_mix(args.scale_rounds, domain, synthetic, args.seed), synthetic, args.baseline_seconds
+        db, Mix(args.scale_rounds, args.seed, synthetic), synthetic, args.baseline_seconds
     )
     return {**store_counts(db), **figures, **column}
 
