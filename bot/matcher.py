@@ -64,6 +64,11 @@ ANSWER_WORDS = {
 }
 FUNCTION_WORDS = frozenset(
     [
+        "important",  # "the single most important thing to remember about ..."
+        "crucial",
+        "essential",
+        "remember",
+        "single",
         "a",
         "about",
         "above",
