@@ -208,7 +208,11 @@ class _Parts:
             conn.execute("BEGIN")
             conn.executemany(
                 f"INSERT INTO rows VALUES ({', '.join('?' for _ in self.COLUMNS.split(','))})",
-                ((*_fact_row(f), i, *s) for f in facts for i, s in enumerate(f.sources)),
+                (
+                    (*_fact_row(f), i, s.sentence_id, s.quote, s.section_id, s.text)
+                    for f in facts
+                    for i, s in enumerate(f.sources)
+                ),
             )
             conn.execute("COMMIT")
         finally:

@@ -72,7 +72,6 @@ BOTH_ASKED = "Read as asking for two kinds of thing, each answered in turn."
 TWO_QUESTIONS = "Read as two questions, the second about the first's answer."
 OTHER_KIND = 0.1  # a follow-up reading giving another kind of thing than the one asked for
 UNLINKED = "My sources do not link"
-AGREED_ON = "disagreements_about"  # when nothing is disputed, what the sources say is told instead
 NONE_DISPUTED = "Nothing about it is disputed, so what the sources say of it is given."
 OTHER_SIDE = "Read as a claim linking two things; the sources link neither with the other, so each is answered."
 NEXT_PAGE = "Read as asking for the facts the last answer left unlisted."
@@ -558,7 +557,8 @@ class Bot:
             if not reading.missing or reading.intent.kind != "query" or reading.lexical < FOLLOW_UP_LEXICAL:
                 continue
             # "which nerve is that?" is seldom answered with muscles ("levels" are roots or disc levels)
-            answers = _answer_types(reading) | ({"root"} if "level" in _answer_types(reading) else set())
+            answers = _answer_types(reading)
+            answers |= {"root"} if "level" in answers else set()
             other_kind = bool(analysis.asks_for) and analysis.asks_for.isdisjoint(answers)
             slots = dict(reading.slots)
             age = 0
@@ -610,12 +610,17 @@ class Bot:
     def _about_first(self, reading: Reading) -> Reading | None:
         """ "Tell me about" the first thing a reading was about; None when it was about nothing, is
         already that, or the intents have no "about"."""
-        index = self._intent_index.get("about")
+        return self._asked_of(reading, "about")
+
+    def _asked_of(self, reading: Reading, name: str) -> Reading | None:
+        """Intent `name` asked about the first thing a reading was about; None when it was about
+        nothing, is already that intent, or there is no such intent with a slot."""
+        index = self._intent_index.get(name)
         first = next(iter(reading.slots.values()), None)
-        if index is None or first is None or reading.intent.name == "about":
+        if index is None or first is None or reading.intent.name == name:
             return None
-        about = self.intents[index]
-        return Reading(about, {next(iter(about.slots)): first}, score=1.0) if about.slots else None
+        intent = self.intents[index]
+        return Reading(intent, {next(iter(intent.slots)): first}, score=1.0) if intent.slots else None
 
     def _the_other(self, analysis: Analysis, conv: Conversation) -> Analysis | None:
         """The question with "the other X" read as the meaning of X not talked about yet, when only one is left."""
@@ -768,7 +773,7 @@ class Bot:
                     if alternative.answered:
                         answer, rendered, reading = alternative, alt_rendered, other
                         break
-        wider = self._about_first(reading) if not answer.answered and reading.intent.name == AGREED_ON else None
+        wider = self._asked_of(reading, reading.intent.otherwise) if not answer.answered else None
         if wider is not None:
             # "any disagreement about S1?": none, and what the sources say of it is the evidence
             said, said_told = self._query(wider, base, focus)

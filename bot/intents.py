@@ -48,6 +48,7 @@ class Intent:
     # ... where they depend on the type of the thing asked about: a muscle is part of a group, a root of a nerve
     answers_by_type: dict[str, tuple[str, ...]] = field(default_factory=dict)
     gathers: tuple[str, ...] = ()  # intents whose answers for the same entity make up this one's
+    otherwise: str = ""  # the intent asked about the same entity when this one finds nothing
 
     def answer_types(self, asked_about: Iterable[str]) -> frozenset[str]:
         """The entity types of the results about things of these types."""
@@ -148,6 +149,9 @@ def load_intent(path: Path) -> Intent:
     gathers = tuple(str(g) for g in data.get("gathers") or [])
     if gathers and len(slots) != 1:
         raise _fail(path, "gathers needs an intent with one slot: other intents are asked about its entity")
+    otherwise = str(data.get("otherwise") or "")
+    if otherwise and len(slots) != 1:
+        raise _fail(path, "otherwise needs an intent with one slot: the other intent is asked about its entity")
     return Intent(
         data["name"],
         data["description"],
@@ -164,6 +168,7 @@ def load_intent(path: Path) -> Intent:
         answers,
         by_type,
         gathers,
+        otherwise,
     )
 
 
@@ -186,4 +191,10 @@ def load_intents(folder: Path, store: Store) -> list[Intent]:
         unknown = [g for g in intent.gathers if g not in one_slot]
         if unknown:
             raise _fail(intent.path, f"gathers {unknown[0]!r}, which is not an intent with one slot; check the name")
+    answerable = {i.name for i in intents if len(i.slots) == 1 and i.kind == "query"}
+    for intent in intents:
+        if intent.otherwise and intent.otherwise not in answerable - {intent.name}:
+            raise _fail(
+                intent.path, f"otherwise {intent.otherwise!r} is not another intent with one slot; check the name"
+            )
     return intents

@@ -46,6 +46,14 @@ def test_bad_intent_is_refused_with_file_and_fix(intents: Path, old: str, new: s
     assert "\n" not in str(err.value)
 
 
+@pytest.mark.parametrize(("otherwise", "message"), [("abuot", "otherwise 'abuot'"), ("disagreements", "otherwise")])
+def test_an_intent_to_ask_otherwise_must_be_another_with_one_slot(intents: Path, otherwise: str, message: str) -> None:
+    _edit(intents / "disagreements_about.yaml", "otherwise: about", f"otherwise: {otherwise}")
+    with pytest.raises(IntentError, match=message) as err:
+        Bot(intents=intents)
+    assert "disagreements_about.yaml" in str(err.value)
+
+
 def test_intent_sql_that_writes_is_refused(intents: Path) -> None:
     path = intents / "part_of.yaml"
     text = path.read_text()
