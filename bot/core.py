@@ -129,7 +129,16 @@ UNCOVERED_TOPICS = {
     "exercises, braces or rehabilitation": frozenset(
         {"exercise", "exercises", "stretch", "stretches", "stretching", "brace", "braces", "orthosis", "afo", "splint"}
     ),
+    "special tests such as the straight leg raise": frozenset({"slr", "lasegue", "slump"}),
+    "spinal fusion": frozenset({"fusion", "fusions", "fused", "arthrodesis", "tlif", "plif", "alif"}),
+    # (foot drop has other causes, but the sources speak only of the nerve roots, nerves and muscles)
+    "diseases of the brain or of the whole body, such as stroke or diabetes": frozenset(
+        {"stroke", "strokes", "cva", "diabetes", "diabetic", "polio", "parkinsons", "parkinson", "dementia"}
+    ),
 }
+# How a condition is treated is not covered, except recovery after decompressive surgery, which is.
+TREATMENT_WORDS = frozenset({"treat", "treated", "treating", "treatment", "treatments", "therapy", "therapies", "cure"})
+SURGERY_WORDS = frozenset({"surgery", "surgical", "operation", "operative", "postoperative", "postop"})
 UNCOVERED_OFFER = "I can tell you which roots, nerves and muscles are involved, and how the roots are examined."
 GENERIC_SUGGESTIONS = (
     "what causes foot drop?",
@@ -460,6 +469,13 @@ class Bot:
             )
             return answer, replace(conv, pending=None)
         topic = next((t for t, cues in UNCOVERED_TOPICS.items() if cues.intersection(analysis.words)), "")
+        if (
+            not topic
+            and TREATMENT_WORDS.intersection(analysis.words)
+            and SURGERY_WORDS.isdisjoint(analysis.words)
+            and all("procedure" not in m.types for m in analysis.mentions)
+        ):
+            topic = "treatment, besides how weakness recovers after decompressive surgery"
         if topic:
             # "MRI findings in L5 radiculopathy" is not answered with what an L5 injury leads to
             said = f"My two sources don't cover {topic}, so I can't answer that. {UNCOVERED_OFFER}"
@@ -752,6 +768,8 @@ class Bot:
             and self._close(reading, runner)
             and not _one_claim(reading, runner)
             and not self._answers_what_is_asked(reading, runner, analysis)
+            # a reading the sources cannot answer is no option: the other is answered (or it is, below)
+            and all(self._query(r, base)[0].answered for r in (reading, runner))
         ):
             pair = (reading, runner)
             titles = tuple(self._title(r) for r in pair)

@@ -41,6 +41,7 @@ UNUSED_NAMES = 0.25  # a reading with no slot, of a question naming things it sa
 FOLLOW_UP_LEXICAL = 0.3  # a reading missing a slot is read against the conversation only if worded this like it
 AGENT_FIT = 0.95  # a muscle named by what it does fits a little less well than one named outright
 AGENT_PENALTY = 0.3  # ... and asking what a movement's doer has is not asking about the movement
+LOOSE_TYPO = 55  # a typo this far from a word is mended to it only where that completes a name
 SHORT_TYPO = 5  # a typo in a word this long or shorter looks for candidates by one letter at each end
 WEAK_WORDS = frozenset({"weak", "weakness", "weaker", "weakened", "weakening", "paralysed", "paralyzed", "paresis"})
 # Words that say what kind of thing the answer is.
@@ -711,6 +712,14 @@ SALUTATIONS = frozenset(["hi", "hello", "hey", "heya", "hiya", "yo", "sup", "how
 ADDRESSEES = frozenset(["all", "everyone", "everybody", "folks", "guys", "team", "there", "bot", "nervebot", "good"])
 GREETING_WORDS = SALUTATIONS | ADDRESSEES
 ASKING_WORDS = frozenset(["what", "which", "where", "how", "why", "who", "when", "whats", "is", "are", "does", "do"])
+# "I was wondering what ...", "could you tell me which ...": the question is the part from its wh-word on
+FRAME_VERBS = frozenset(["wonder", "wondering", "know", "tell", "explain", "understand"])
+FRAME_WORDS = FRAME_VERBS | frozenset(
+    ["i", "id", "im", "was", "am", "just", "really", "would", "like", "need", "want", "to", "can", "could"]
+)
+FRAME_WORDS |= frozenset(["you", "please", "me", "do", "let"])
+INDIRECT_WH = frozenset(["what", "which", "where", "how", "why", "who", "when"])
+INVERTED = frozenset(["is", "are", "was", "were", "does", "do", "can"])  # come before the subject in a direct question
 STAND_INS = frozenset(["it", "they", "them"])  # pronouns that take the place of a name
 DEMONSTRATIVES = frozenset(["that", "this", "these", "those", "same"])  # "that muscle", "the same root"
 
@@ -996,9 +1005,13 @@ class Matcher:
             swaps = self._swaps.get(word, ())
             longer = sorted(w for w in near if len(w) == 4 and DamerauLevenshtein.distance(word, w) == 1)
             return ((swaps[0],) if len(swaps) == 1 else (word,)), tuple(longer)
-        # the best four by score, ties to the shorter word, then alphabetically (sets have no order)
-        found = process.extract(word, near, scorer=fuzz.ratio, processor=None, score_cutoff=cutoff, limit=None)
+        # the best four by score, ties to the shorter word, then alphabetically (sets have no order);
+        # a long word may also have meant a further one that completes a name ("superior glutton nerve")
+        loose = LOOSE_TYPO if len(word) >= SHORT_TYPO + 1 else cutoff
+        found = process.extract(word, near, scorer=fuzz.ratio, processor=None, score_cutoff=loose, limit=None)
         found.sort(key=lambda f: (-f[1], len(f[0]), f[0]))
+        further = tuple(str(f[0]) for f in found if f[1] < cutoff)[:4]
+        found = [f for f in found if f[1] >= cutoff]
         turned = {
             word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1) if word[i] != word[i + 1]
         }
@@ -1009,7 +1022,7 @@ class Matcher:
         sure = tuple(
             o for o in options if DamerauLevenshtein.distance(word, o) <= 1 or (len(word) >= 8 and o[:3] == word[:3])
         )
-        return (sure or (word,)), tuple(o for o in options if o not in sure)
+        return (sure or (word,)), (*(o for o in options if o not in sure), *(() if sure else further))
 
     def _rejoined(self, raw: list[str]) -> list[str]:
         """Words run together or split apart where a name is meant: "tibialisanterior" is "tibialis
@@ -1131,6 +1144,7 @@ class Matcher:
         # a question's opening "so" or "ok" ("so what does that muscle do?" is not thanks)
         opening = next((i for i, w in enumerate(words) if w not in OPENERS), 0)
         opening = opening if ASKING_WORDS.intersection(words[opening:]) else 0  # "hi all" is a greeting
+        framed = _past_frame(words, opening)
         sequence = tuple(
             SLOT if i in starts or i in stand_ins else w
             for i, (w, t) in enumerate(zip(words, taken, strict=True))
@@ -1139,11 +1153,12 @@ class Matcher:
             or (
                 not t
                 and i not in pointed
-                and i >= opening
+                and i >= framed
                 and w not in SOURCE_NAMES  # which source to answer from is not what is asked
                 and (w not in FUNCTION_WORDS or self._stems.get(w) in self.example_stems)
             )
         )
+        sequence = _as_direct(sequence) if framed > opening else sequence
         unknown = tuple(
             w
             for w in content
@@ -1432,6 +1447,26 @@ def _block_keys(word: str, short: bool, long: bool) -> tuple[str, ...]:
 def _by_doer(mention: Mention) -> bool:
     """Whether a mention says a doer of a movement: "dorsiflexor", "knee flexors", "foot inverter"."""
     return any(len(w) > 5 and w.endswith(("or", "ors", "er", "ers")) for w in mention.text.casefold().split())
+
+
+def _past_frame(words: Sequence[str], start: int) -> int:
+    """Where the question itself starts, after a frame around it: "I need to know how ..."."""
+    for i in range(start, len(words)):
+        if words[i] in INDIRECT_WH:
+            return i if FRAME_VERBS.intersection(words[start:i]) else start
+        if words[i] not in FRAME_WORDS:
+            return start
+    return start
+
+
+def _as_direct(sequence: tuple[str, ...]) -> tuple[str, ...]:
+    """An indirect question's word order made direct: "(I wonder) what @ does" is "what does @ do",
+    "(tell me) how @ is tested" is "how is @ tested"."""
+    at = sequence.index(SLOT) if SLOT in sequence else -1
+    if at < 1 or at + 1 >= len(sequence) or sequence[at + 1] not in INVERTED:
+        return sequence
+    verb, rest = sequence[at + 1], sequence[at + 2 :]
+    return (*sequence[:at], verb, SLOT, *(rest or (("do",) if verb in ("does", "do") else ())))
 
 
 def _is_placeholder(example: str, word: str) -> bool:

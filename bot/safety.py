@@ -1008,7 +1008,8 @@ PERSONAL_QUESTIONS = (
                 rf" (?:is|will|would|can|could|does|should) mine (?:\S+ ){{0,3}}?{OUTCOME}\b",  # "will mine recover?"
                 rf" (?:will|would|shall|am|might) (?:i|he|she|we) (?:\S+ ){{0,3}}?{ABILITY}\b",
                 r" (?:can|could) (?:i|he|she|we) (?:\S+ ){0,2}?(?:walk|run|recover|heal|drive|play|dance|exercise|lift|stand|go back|return|get better|be cured)\b",
-                r" (?:am i|is (?:he|she)|are we) (?:\S+ )?(?:going|gonna|likely|at risk|ok|okay|fine|normal|permanently|disabled|dying|doomed|stuck)\b",
+                # (not "what am I likely to see in a patient ...", an examiner's question)
+                r" (?:am i|is (?:he|she)|are we) (?:\S+ )?(?:going|gonna|likely(?! to (?:see|find|expect|notice|observe))|at risk|ok|okay|fine|normal|permanently|disabled|dying|doomed|stuck)\b",
                 r" how long (?:will|would|until|till|before|does it take|would it take|for|is) (?:\S+ ){0,3}?(?:i|me|my|he|she|his|her)\b",
                 rf" {POSSESSIVE} (?:\S+ )?(?:chances?|odds|prognosis|outlook|recovery|future)\b",
                 r" (?:chances?|odds|likelihood|likely) (?:\S+ ){0,2}?(?:i|ill|me|my|he|she|his|her)\b",
@@ -1042,6 +1043,8 @@ PERSONAL_QUESTIONS = (
                 rf" (?:im|hes|shes|i am|he is|she is|we are|i feel|i felt|he feels|she feels|i get|i keep|i started) (?:{QUALIFIER} ){{0,3}}{STATE}\b",
                 # "my foot drop", "my back pain", "his foot drags", "my L5 is compressed"
                 rf" {POSSESSIVE} (?:{QUALIFIER} ){{0,3}}(?:{SYMPTOM}|{BODY}(?: \S+){{0,3}}? {MISBEHAVES})\b",
+                # "I can't lift my big toe", "she struggles to raise her foot"
+                rf" {SUBJECT} (?:cant|cannot|can not|couldnt|could not|struggles? to|unable to) (?:\S+ ){{1,2}}{POSSESSIVE} (?:\S+ ){{0,2}}?{BODY}\b",
                 # "mine is weak" (after a question about a muscle)
                 rf" mine (?:\S+ ){{0,2}}?{MISBEHAVES}\b",
                 # "pain down my leg", "numbness on top of my foot"
