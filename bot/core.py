@@ -778,8 +778,9 @@ class Bot:
             return answer, replace(conv, pending=Pending(pair), last=answer)
         focus = self._focus(analysis.words) if analysis else ()
         answer, rendered = self._query(reading, base, focus, self._listed(reading, analysis))
-        if not answer.answered:
-            # A close reading the sources can answer beats one they cannot ("trendelenburg limp cause").
+        if not answer.answered and not follow_up:
+            # A close reading the sources can answer beats one they cannot ("trendelenburg limp cause"),
+            # though not after "and L4?", whose words alone say nothing of what is asked.
             for other in readings[1:3]:
                 # ... and so does the other side of a claim: "is the EHL an S1 muscle?" (S1's muscles are not given)
                 near = reading.score - other.score <= ANSWERABLE_MARGIN or _one_claim(reading, other)
