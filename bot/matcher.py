@@ -751,6 +751,8 @@ CONTRACTIONS = {
     "their": ("the",),
     "his": ("the",),
     "her": ("the",),
+    "u": ("you",),  # text speak
+    "ur": ("your",),
     # everyday words for one the questions are matched on
     "nutshell": ("summary",),
     "gist": ("summary",),
@@ -1075,6 +1077,9 @@ class Matcher:
         if stated:  # "true or false: the TA is supplied by L5" states a claim, and offers no choice
             raw = ["is", *raw[stated:]]
         raw = self._rejoined(raw)
+        if "your" in raw:  # "lift your big toe" names the big toe as "lift the big toe" does
+            after = [*raw[1:], ""]
+            raw = ["the" if w == "your" and self.first_words.get(a) else w for w, a in zip(raw, after, strict=True)]
         words = self._choose(raw)
         corrections = tuple((a, b) for a, b in zip(raw, words, strict=True) if a != b)
         if ARTICLES.intersection(words):  # a mended "teh" is an article, and articles are not matched

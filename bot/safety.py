@@ -1043,6 +1043,8 @@ PERSONAL_QUESTIONS = (
                 rf" (?:im|hes|shes|i am|he is|she is|we are|i feel|i felt|he feels|she feels|i get|i keep|i started) (?:{QUALIFIER} ){{0,3}}{STATE}\b",
                 # "my foot drop", "my back pain", "his foot drags", "my L5 is compressed"
                 rf" {POSSESSIVE} (?:{QUALIFIER} ){{0,3}}(?:{SYMPTOM}|{BODY}(?: \S+){{0,3}}? {MISBEHAVES})\b",
+                # "my dad has been dragging his foot", "I keep catching my toes"
+                rf" {SUBJECT} (?:(?:has|have|had|been|keeps?|is|am|started|now|still) )*(?:dragging|drags?|slapping|slaps?|catching|catch(?:es)?|tripping over) {POSSESSIVE} (?:\S+ )?{BODY}\b",
                 # "I can't lift my big toe", "she struggles to raise her foot"
                 rf" {SUBJECT} (?:cant|cannot|can not|couldnt|could not|struggles? to|unable to) (?:\S+ ){{1,2}}{POSSESSIVE} (?:\S+ ){{0,2}}?{BODY}\b",
                 # "mine is weak" (after a question about a muscle)
