@@ -33,6 +33,7 @@ from .matcher import (
     ANSWER_WORDS,
     CHOICE_WORDS,
     CLAIM_STARTS,
+    CLOSING_WORDS,
     DEMONSTRATIVES,
     FOLLOW_UP_LEXICAL,
     FOLLOW_UP_WORDS,
@@ -842,7 +843,7 @@ class Bot:
         asked = {e for m in reading.slots.values() for e in m.entity_ids}
         others = [m.entity_ids[0] for m in analysis.mentions if asked.isdisjoint(m.entity_ids) and not m.ambiguous]
         others = list(dict.fromkeys(others))
-        claim = bool(analysis.words) and analysis.words[0] in CLAIM_STARTS and len(others) == 1
+        claim = analysis.first in CLAIM_STARTS and len(others) == 1
         choice = bool(analysis.offered) and len(others) > 1
         if len(reading.slots) != 1 or not answer.facts or not (choice or (claim and not analysis.offered)):
             return ""
@@ -1064,7 +1065,7 @@ class Bot:
         """Of two close readings, only one gives the kind of thing asked for ("which muscles ...", or
         in a yes-or-no question, the kind of the other thing named: "is weak EHL a sign of L5 involvement?")."""
         asked = analysis.asks_for if analysis else frozenset()
-        if analysis is not None and analysis.words[:1] and analysis.words[0] in CLAIM_STARTS:
+        if analysis is not None and analysis.first in CLAIM_STARTS:
             slotted = {e for r in (reading, runner) for m in r.slots.values() for e in m.entity_ids}
             asked |= {t for m in analysis.mentions if slotted.isdisjoint(m.entity_ids) for t in m.types}
         return bool(asked & _answer_types(reading)) and not asked & _answer_types(runner)
@@ -1350,7 +1351,9 @@ def _last_question(text: str) -> str:
     """The last sentence of a text of several, if it asks something; else ""."""
     if not _SENTENCE_END.search(text):
         return ""  # one sentence: the common case, answered whole
-    *case, last = [part for part in _SENTENCE_END.split(text) if tokens(part)] or [""]
+    # (a closing "Thanks!" is no sentence of the case's, nor its question)
+    parts = [part for part in _SENTENCE_END.split(text) if tokens(part) and not CLOSING_WORDS.issuperset(tokens(part))]
+    *case, last = parts or [""]
     words = tokens(last)
     asks = last.endswith("?") or (bool(words) and words[0] in QUESTION_STARTS)
     return last if case and asks and len(words) > 1 else ""

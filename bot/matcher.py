@@ -707,10 +707,17 @@ _SYMBOLS = re.compile(r"[+-]ve\b|@[\w.-]+|[=+&]", re.IGNORECASE)
 SYMBOL_WORDS = {"=": " is ", "+": " and ", "&": " and ", "@": " ", "+ve": " positive ", "-ve": " negative "}
 OPENERS = frozenset(["so", "ok", "okay", "well", "right", "alright", "hmm", "um", "oh", "hey", "hi", "hello", "yo"])
 OPENERS |= frozenset(["quick", "one", "q", "question"])  # "hey, quick one: what ..."
+OPENERS |= frozenset(["btw", "actually", "anyway", "anyways", "also", "now", "ah", "uh", "er", "erm"])
+# What a question may end with that asks nothing more: "... thanks so much", "... again?", "... for my exam"
+TAIL_MARKERS = frozenset(["please", "pls", "plz", "thanks", "thank", "thx", "ty", "cheers"])
+TAIL_MARKERS |= frozenset(["exactly", "again", "briefly", "quickly", "short"])
+CLOSING_WORDS = TAIL_MARKERS | {"you", "in", "advance", "so", "much", "a", "lot"}
+STUDIED_FOR = frozenset(["exam", "exams", "osce", "finals", "test", "revision", "viva", "boards"])  # "... for my exam"
 # A message of these alone says hello ("yo", "morning all", "hey team"), however few of them an example has.
 SALUTATIONS = frozenset(["hi", "hello", "hey", "heya", "hiya", "yo", "sup", "howdy", "greetings", "morning", "evening"])
 ADDRESSEES = frozenset(["all", "everyone", "everybody", "folks", "guys", "team", "there", "bot", "nervebot", "good"])
 GREETING_WORDS = SALUTATIONS | ADDRESSEES
+OPENING_WORDS = OPENERS | GREETING_WORDS | {"please", "pls", "plz"}  # "hey nervebot, please: is ..."
 ASKING_WORDS = frozenset(["what", "which", "where", "how", "why", "who", "when", "whats", "is", "are", "does", "do"])
 # "I was wondering what ...", "could you tell me which ...": the question is the part from its wh-word on
 FRAME_VERBS = frozenset(["wonder", "wondering", "know", "tell", "explain", "understand"])
@@ -718,6 +725,8 @@ FRAME_WORDS = FRAME_VERBS | frozenset(
     ["i", "id", "im", "was", "am", "just", "really", "would", "like", "need", "want", "to", "can", "could"]
 )
 FRAME_WORDS |= frozenset(["you", "please", "me", "do", "let"])
+QUESTION_WORDS = ASKING_WORDS | CLAIM_STARTS
+TOLD_ABOUT = frozenset(["about", "more", "everything", "something", "anything", "all", "a", "an", "if", "whether"])
 INDIRECT_WH = frozenset(["what", "which", "where", "how", "why", "who", "when"])
 INVERTED = frozenset(["is", "are", "was", "were", "does", "do", "can"])  # come before the subject in a direct question
 STAND_INS = frozenset(["it", "they", "them"])  # pronouns that take the place of a name
@@ -831,6 +840,8 @@ class Analysis:
     asks_for: frozenset[str] = frozenset()  # entity types the words ask for: "which nerve ..." -> nerve
     offered: frozenset[str] = frozenset()  # entity types offered as a choice: "L4 or S1?" -> root
     agents: tuple[Mention, ...] = ()  # the mentions, with "the dorsiflexor" standing for the muscles doing it
+    first: str = ""  # the question's first word after any greeting or "so": "is" in "hey, so is the TA ..."
+    last: str = ""  # its last before any "thanks": "correct" in "IGN to GMax, correct? thanks"
 
 
 class Reading(NamedTuple):
@@ -905,6 +916,7 @@ class Matcher:
         chat_words = {w for i in self.intents if i.kind == "chitchat" for e in i.examples for w in tokens(e)}
         targets = alias_words | {w for w in self.example_words if len(w) >= 6} | chat_words
         targets -= FUNCTION_WORDS - chat_words
+        self.topic_words = self.vocabulary - chat_words - FUNCTION_WORDS  # "conflicts", not "thanks"
         # Candidates for a typo are blocked by length and by their first or last letters, so a word
         # is scored against a few dozen others, not the whole vocabulary: a typo seldom changes both
         # ends of a word. Short words are blocked by one letter at each end, long ones by two.
@@ -1073,9 +1085,10 @@ class Matcher:
         raw = _join_root_names(_spelled_out(tokens(text)))
         if SALUTATIONS.intersection(raw) and GREETING_WORDS.issuperset(raw):
             raw = ["hello"]
-        stated = next((len(p) for p in TRUE_OR_FALSE if raw[: len(p)] == p), 0)
+        lead = next((i for i, w in enumerate(raw) if w not in OPENING_WORDS), 0)  # "so", "hey nervebot"
+        stated = next((len(p) for p in TRUE_OR_FALSE if raw[lead : lead + len(p)] == p), 0)
         if stated:  # "true or false: the TA is supplied by L5" states a claim, and offers no choice
-            raw = ["is", *raw[stated:]]
+            raw = [*raw[:lead], "is", *raw[lead + stated :]]
         raw = self._rejoined(raw)
         if "your" in raw:  # "lift your big toe" names the big toe as "lift the big toe" does
             after = [*raw[1:], ""]
@@ -1147,9 +1160,24 @@ class Matcher:
         stand_ins = {i for i, w in enumerate(words) if w in STAND_INS or (w in DEMONSTRATIVES and i + 1 in pointed)}
         # Filler the example phrasings never use ("and", "um") is left out of the lexical match, and so is
         # a question's opening "so" or "ok" ("so what does that muscle do?" is not thanks)
-        opening = next((i for i, w in enumerate(words) if w not in OPENERS), 0)
-        opening = opening if ASKING_WORDS.intersection(words[opening:]) else 0  # "hi all" is a greeting
+        opening = next((i for i, w in enumerate(words) if w not in OPENING_WORDS), 0)
+        rest = words[opening:]
+        asking = mentions or not QUESTION_WORDS.union(self.topic_words).isdisjoint(rest)
+        opening = opening if asking else 0  # "hi all" is a greeting, "so, L5?" a question
         framed = _past_frame(words, opening)
+        if words[framed : framed + 2] == ["according", "to"]:  # "according to your sources, is ...": the source
+            asked_at = (i for i in range(framed + 2, min(len(words), framed + 8)) if words[i] in QUESTION_WORDS)
+            framed = next(asked_at, framed)  # to answer from is told apart (`Bot._focus`), not asked
+        # ... and its closing "thanks" or "please" ("is the TA supplied by L5? thanks" is not thanks)
+        closing = len(words)
+        if words and words[-1] in STUDIED_FOR:
+            closing = next((i for i in (closing - 2, closing - 3) if i > 0 and words[i] == "for"), closing)
+        while closing > framed + 1 and words[closing - 1] in CLOSING_WORDS:
+            closing -= 1
+        if TAIL_MARKERS.union(STUDIED_FOR).isdisjoint(words[closing:]) or not (
+            mentions or self.topic_words.intersection(words[:closing])
+        ):
+            closing = len(words)
         sequence = tuple(
             SLOT if i in starts or i in stand_ins else w
             for i, (w, t) in enumerate(zip(words, taken, strict=True))
@@ -1158,12 +1186,12 @@ class Matcher:
             or (
                 not t
                 and i not in pointed
-                and i >= framed
+                and framed <= i < closing
                 and w not in SOURCE_NAMES  # which source to answer from is not what is asked
                 and (w not in FUNCTION_WORDS or self._stems.get(w) in self.example_stems)
             )
         )
-        sequence = _as_direct(sequence) if framed > opening else sequence
+        sequence = _as_direct(sequence) if framed > opening and words[opening] != "according" else sequence
         unknown = tuple(
             w
             for w in content
@@ -1209,6 +1237,8 @@ class Matcher:
             asks_for,
             offered,
             agents if any(m.via for m in agents) else (),
+            words[framed] if words else "",
+            words[closing - 1] if words else "",
         )
 
     def _resplit(self, mentions: list[Mention], words: Sequence[str], raw: Sequence[str]) -> list[Mention]:
@@ -1289,11 +1319,9 @@ class Matcher:
             filled = list(self._unfilled)
         offered = analysis.offered
         # A yes-or-no question naming things of two kinds states a claim about how they are linked.
-        claim = (
-            analysis.words[:1]
-            and (analysis.words[0] in CLAIM_STARTS or analysis.words[-1] in CLAIM_ENDS)
-            and len({t for m in mentions for t in m.types}) > 1
-        )
+        claim = (analysis.first in CLAIM_STARTS or analysis.last in CLAIM_ENDS) and len(
+            {t for m in mentions for t in m.types}
+        ) > 1
         claim_bonus = CLAIM_BONUS if claim else ANSWER_TYPE_BONUS
         topical = mentions or any(w in self.vocabulary and w not in FUNCTION_WORDS for w in analysis.content)
         if not topical and self._no_slots >= 0:  # "best pizza topping" names nothing of ours at all
@@ -1460,7 +1488,9 @@ def _past_frame(words: Sequence[str], start: int) -> int:
         if words[i] in INDIRECT_WH:
             return i if FRAME_VERBS.intersection(words[start:i]) else start
         if words[i] not in FRAME_WORDS:
-            return start
+            # "can you tell me the nerve of the TA", though not "tell me about ..." nor "explain it"
+            told = i > start and words[i - 1] in ("know", "me") and FRAME_VERBS.intersection(words[start:i])
+            return i if told and words[i] not in TOLD_ABOUT else start
     return start
 
 
