@@ -916,6 +916,8 @@ class Matcher:
         chat_words = {w for i in self.intents if i.kind == "chitchat" for e in i.examples for w in tokens(e)}
         targets = alias_words | {w for w in self.example_words if len(w) >= 6} | chat_words
         targets -= FUNCTION_WORDS - chat_words
+        self._respelt = {k: v[0] for k, v in CONTRACTIONS.items() if len(k) >= 6 and len(v) == 1}  # "nutdhell"
+        targets |= self._respelt.keys()
         self.topic_words = self.vocabulary - chat_words - FUNCTION_WORDS  # "conflicts", not "thanks"
         # Candidates for a typo are blocked by length and by their first or last letters, so a word
         # is scored against a few dozen others, not the whole vocabulary: a typo seldom changes both
@@ -1029,7 +1031,8 @@ class Matcher:
         turned = {
             word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1) if word[i] != word[i + 1]
         }
-        swapped = sorted(turned & near)  # two neighbouring letters swapped
+        # two neighbouring letters swapped, the commonest slip, mended towards any word we know ("whast")
+        swapped = sorted(turned & near) or sorted(turned & self.known)
         options = list(dict.fromkeys([*swapped, *(str(f[0]) for f in found[:4])]))
         # One slip (a letter missing, extra, wrong or swapped) is a typo; two are only believed in a
         # long word that keeps its start: "topping" is not "dropping", nor "region" "regain".
@@ -1095,6 +1098,7 @@ class Matcher:
             raw = ["the" if w == "your" and self.first_words.get(a) else w for w, a in zip(raw, after, strict=True)]
         words = self._choose(raw)
         corrections = tuple((a, b) for a, b in zip(raw, words, strict=True) if a != b)
+        words = [self._respelt.get(w, w) for w in words]  # a mended "nutshell" is spelt out as typed ones are
         if ARTICLES.intersection(words):  # a mended "teh" is an article, and articles are not matched
             kept = [i for i, w in enumerate(words) if w not in ARTICLES]
             raw, words = [raw[i] for i in kept], [words[i] for i in kept]
@@ -1125,7 +1129,7 @@ class Matcher:
                 mentions.append(self._mention(start, start + size, ents, raw, every=plural and len(ents) > 1))
                 spans.append((start, start + size))
                 taken[start : start + size] = [True] * size
-        mentions = self._resplit(mentions, words, raw)
+        mentions = _narrowed(self._resplit(mentions, words, raw), raw)
         # "does the tibial nerve supply anything besides the hamstrings?" asks about the nerve alone
         mentions = [m for m in mentions if not _excepted(words, m.start)] if EXCEPT_WORDS & set(words) else mentions
         # "the hip abductors muscles", "TA muscle": the word names nothing more, nor asks for a muscle;
@@ -1480,6 +1484,24 @@ def _block_keys(word: str, short: bool, long: bool) -> tuple[str, ...]:
 def _by_doer(mention: Mention) -> bool:
     """Whether a mention says a doer of a movement: "dorsiflexor", "knee flexors", "foot inverter"."""
     return any(len(w) > 5 and w.endswith(("or", "ors", "er", "ers")) for w in mention.text.casefold().split())
+
+
+def _narrowed(mentions: list[Mention], raw: Sequence[str]) -> list[Mention]:
+    """A name that could mean several things, next to one that names one of them, is that one:
+    "glutes medius" is the gluteus medius, not the glutes and then the medius."""
+    if len(mentions) < 2 or not any(len(m.entity_ids) > 1 for m in mentions):
+        return mentions
+    out: list[Mention] = []
+    for m in sorted(mentions, key=lambda m: m.start):
+        last = out[-1] if out else None
+        if last is not None and last.end == m.start and not last.via and not m.via:
+            wide, narrow = (last, m) if len(last.entity_ids) > len(m.entity_ids) else (m, last)
+            if set(narrow.entity_ids) < set(wide.entity_ids):
+                text = " ".join(raw[last.start : m.end])
+                out[-1] = Mention(last.start, m.end, text, narrow.entity_ids, narrow.types)
+                continue
+        out.append(m)
+    return out
 
 
 def _past_frame(words: Sequence[str], start: int) -> int:
