@@ -44,6 +44,7 @@ from .matcher import (
     Matcher,
     Mention,
     Reading,
+    compares,
     fill_slots,
     stem,
 )
@@ -743,7 +744,7 @@ class Bot:
                 chat = Answer("chitchat", reply, intent=intent.name, suggestions=GENERIC_SUGGESTIONS[:3], **base)
                 return chat, cleared
             return self._no_answer(analysis, base, cleared), cleared
-        if reading.score < ANSWER_AT or reading.missing or (analysis and _defines_unknown(analysis)):
+        if reading.score < ANSWER_AT or reading.missing or (analysis and _unknown_asked(analysis)):
             return self._no_answer(analysis, base, cleared, reading), cleared
         for slot, mention in reading.slots.items():
             if mention.ambiguous:
@@ -1263,6 +1264,18 @@ def _as_typed(word: str, question: str) -> str:
     """A word of the question as it was typed ("C5", "France"), not as it was matched ("c5")."""
     typed = re.search(rf"(?<![^\W_]){re.escape(word)}(?![^\W_])", question, re.IGNORECASE)
     return typed[0] if typed else word
+
+
+def _unknown_asked(analysis: Analysis) -> bool:
+    """Whether the question asks what something unknown is, or how it differs from what we know."""
+    return _defines_unknown(analysis) or _compares_unknown(analysis)
+
+
+def _compares_unknown(analysis: Analysis) -> bool:
+    """ "common peroneal palsy vs L5 radic - how to tell them apart": one side is not in the sources,
+    so they cannot be told apart from them (what they say of L5 is no answer)."""
+    versus = not {"vs", "versus"}.isdisjoint(analysis.words)
+    return (versus or compares(analysis.words)) and len(analysis.mentions) == 1 and bool(analysis.unknown)
 
 
 def _defines_unknown(analysis: Analysis) -> bool:

@@ -34,6 +34,8 @@ CLAIM_BONUS = 0.2
 CLAIM_STARTS = frozenset(["is", "are", "does", "do", "did", "can", "could", "will", "would", "was", "were"])
 CLAIM_ENDS = frozenset(["correct", "right", "true", "yes"])  # "IGN to GMax, SGN to GMed, correct?"
 CHOICE_WORDS = frozenset({"or", "vs", "versus"})
+# "L5 vs S1 radiculopathy: how to tell them apart" asks of both, and offers no choice
+COMPARE_WORDS = frozenset({"differentiate", "distinguish", "difference", "differences", "compare", "contrast"})
 CHOICE_BONUS = 0.15
 CHITCHAT_YIELD = 0.2
 NAMED_TOPIC = 0.1  # a slotless reading gains this for each kind of thing it tells of that the question names
@@ -773,6 +775,8 @@ CONTRACTIONS = {
     "summarize": ("summary", "of"),
     "fix": ("improve",),
     "fixes": ("improves",),
+    "radic": ("radiculopathy",),
+    "radics": ("radiculopathy",),
 }
 
 
@@ -1423,9 +1427,15 @@ class Filled(NamedTuple):
     taken: frozenset[str]  # types of the mentions in slots
 
 
+def compares(words: Sequence[str]) -> bool:
+    """Whether a question compares things: "how to differentiate", "tell them apart" (not "apart from")."""
+    told_apart = "apart" in words and words[words.index("apart") + 1 : words.index("apart") + 2] != ["from"]
+    return told_apart or not COMPARE_WORDS.isdisjoint(words)
+
+
 def _offered(mentions: Sequence[Mention], words: Sequence[str], options: bool = False) -> frozenset[str]:
     """Types the question offers a choice of ("L4 or S1", "superior or inferior gluteal nerve")."""
-    if not options and not CHOICE_WORDS.intersection(words):
+    if (not options and not CHOICE_WORDS.intersection(words)) or compares(words):
         return frozenset()
     seen: set[str] = set()
     offered: set[str] = set()
