@@ -590,19 +590,24 @@ class Bot:
                     slots[slot] = Mention(-1, -1, names, several, kinds, every=True)
                     continue
                 age += PLURAL_MISMATCH if plural else 0  # "they" is seldom one thing
-                for n, ent in enumerate(reversed(talked)):
-                    if self.matcher.entity_types[ent] in types:
-                        name = self.entities[ent]["name"]
-                        slots[slot] = Mention(-1, -1, name, (ent,), (self.matcher.entity_types[ent],))
-                        age = max(age, n)
-                        break
+                fits = [(n, e) for n, e in enumerate(reversed(talked)) if self.matcher.entity_types[e] in types][:3]
+                if len(reading.missing) == 1 and len(fits) > 1:
+                    # "and its plexus?" after the roots of the sciatic nerve: the latest thing of the
+                    # kind, unless the sources say nothing of it there and do of an earlier one (L5)
+                    index = self._intent_index[reading.intent.name]
+                    told = (f for f in fits if self._render(index, (*self._params(slots), (slot, f[1]))).answered)
+                    fits = [next(told, fits[0])]
+                for n, ent in fits[:1]:
+                    name = self.entities[ent]["name"]
+                    slots[slot] = Mention(-1, -1, name, (ent,), (self.matcher.entity_types[ent],))
+                    age = max(age, n)
             # The more recently an entity was talked about, the likelier "it" means it.
             score = round(0.6 * max(reading.lexical, 0.5) + 0.4 - 0.03 * age - OTHER_KIND * other_kind, 4)
-            if len(slots) == len(reading.intent.slots) and score > best.score:
-                params = tuple((k, m.entity_ids[0]) for k, m in slots.items())
-                if not self._render(self._intent_index[reading.intent.name], params).answered:
-                    score -= OTHER_KIND  # "which root?" about a nerve the sources give no roots for
-            if len(slots) == len(reading.intent.slots) and score > best.score:
+            complete = len(slots) == len(reading.intent.slots)
+            index = self._intent_index[reading.intent.name]
+            if complete and score > best.score and not self._render(index, self._params(slots)).answered:
+                score -= OTHER_KIND  # "which root?" about a nerve the sources give no roots for
+            if complete and score > best.score:
                 best = reading._replace(slots=slots, missing=(), score=score)
         # "which roots in particular?" after what causes foot dystonia: the last answer gave them
         asked = analysis.asks_for
@@ -1165,6 +1170,11 @@ class Bot:
             return rest
         return replace(_merged([*parts, *([rest] if rest.answered else [])]), suggestions=rest.suggestions)
 
+    @staticmethod
+    def _params(slots: dict[str, Mention]) -> tuple[tuple[str, str], ...]:
+        """Filled slots as a rendering's parameters: each slot's first entity."""
+        return tuple((k, m.entity_ids[0]) for k, m in slots.items())
+
     def _names(self, params: tuple[tuple[str, str], ...]) -> dict[str, str]:
         """Template fields for entities in slots: their names, and {is} and {s} agreeing with the first."""
         names = {slot: self.entities[ent]["name"] for slot, ent in params}
@@ -1177,9 +1187,7 @@ class Bot:
         }
 
     def _title(self, reading: Reading) -> str:
-        return reading.intent.title.format_map(
-            self._names(tuple((s, m.entity_ids[0]) for s, m in reading.slots.items()))
-        )
+        return reading.intent.title.format_map(self._names(self._params(reading.slots)))
 
     def _query(
         self,
@@ -1194,7 +1202,7 @@ class Bot:
         `listed`: more things named for the reading's one slot ("how are L4, L5 and S1 examined?"),
         each answered in turn, in one text with one list of sources. `exclude`: facts already listed.
         """
-        params = tuple((slot, m.entity_ids[0]) for slot, m in reading.slots.items())
+        params = self._params(reading.slots)
         index = self._intent_index[reading.intent.name]
         gathers = index in self._gatherers and len(params) == 1
         render = self._gather if gathers else self._render
