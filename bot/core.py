@@ -1249,7 +1249,15 @@ class Bot:
         unknown = analysis.unknown if analysis else ()
         if reading is not None and reading.missing and reading.lexical >= 0.5 and not unknown:
             wanted = " or ".join(reading.intent.slots[reading.missing[0]][:2]).replace("_", " ")
-            message = f"I need to know which {wanted} you mean; please name it in your question."
+            named = (
+                join_items([f"the {self.entities[m.entity_ids[0]]['name']}" for m in analysis.mentions])
+                if analysis
+                else ""
+            )
+            if named:  # "where does the sciatic nerve run?": the sources say that of muscles only
+                message = f"My two sources don't say that of {named}; they say it of a {wanted} only."
+            else:
+                message = f"I need to know which {wanted} you mean; please name it in your question."
         elif unknown:
             listed = ", ".join(f'"{_as_typed(w, base["question"])}"' for w in unknown[:3])
             them = "it" if len(unknown) == 1 else "them"
