@@ -46,6 +46,7 @@ AGENT_PENALTY = 0.3  # ... and asking what a movement's doer has is not asking a
 LOOSE_TYPO = 55  # a typo this far from a word is mended to it only where that completes a name
 SHORT_TYPO = 5  # a typo in a word this long or shorter looks for candidates by one letter at each end
 WEAK_WORDS = frozenset({"weak", "weakness", "weaker", "weakened", "weakening", "paralysed", "paralyzed", "paresis"})
+WEAK_WORDS |= {"paralysis", "paralyses"}
 # Words that say what kind of thing the answer is.
 ANSWER_WORDS = {
     "nerve": "nerve",
@@ -776,6 +777,8 @@ CONTRACTIONS = {
     "fix": ("improve",),
     "fixes": ("improves",),
     "radic": ("radiculopathy",),
+    "serves": ("supplies",),
+    "serve": ("supply",),
     "radics": ("radiculopathy",),
 }
 
@@ -1218,7 +1221,8 @@ class Matcher:
             and not taken[i]
             and i not in described.values()
             and i not in pointed  # "which nerve supplies that muscle" asks for a nerve, not a muscle
-            and not (w in ("nerve", "nerves") and words[i + 1 : i + 2] in (["root"], ["roots"]))
+            # "nerve root" and "spinal nerve level" ask for a root, not a nerve
+            and not (w in ("nerve", "nerves") and words[i + 1 : i + 2] in (["root"], ["roots"], ["level"], ["levels"]))
         )
         if WEAK_WORDS & set(content):
             # "which muscle is the dorsiflexor that has become weak?" still asks which muscle does it
