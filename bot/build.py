@@ -94,11 +94,6 @@ CREATE INDEX "idx_conflicts_fact_a"
 CREATE INDEX "idx_conflicts_fact_b"
     ON "conflicts" ("fact_b");
 """
-# Made with the full-text index of the sentences, while the facts are still being checked.
-SENTENCE_INDEX = """
-CREATE INDEX "idx_sentences_document_id_position"
-    ON "sentences" ("document_id", "position");
-"""
 # What ANALYZE says of a store of a million facts (benchmarks/synth.py, 100k:1M), rounded. SQLite
 # plans every query as for that store however small this one is, so the plans tests check on the
 # real knowledge are those a big store gets. Without statistics it takes `relation = ?` to pick ten
@@ -110,7 +105,6 @@ PLANNER_STATS = (
     ("facts", "idx_facts_relation_subject", "1000000 66667 25 1 1 1 1 1"),
     ("fact_sources", "idx_fact_sources_fact_id_sentence_id", "1050000 1 1"),
     ("sentences", "sqlite_autoindex_sentences_1", "920000 1"),
-    ("sentences", "idx_sentences_document_id_position", "920000 210 1"),
     ("sections", "sqlite_autoindex_sections_1", "13000 1"),
     ("documents", "sqlite_autoindex_documents_1", "4300 1"),
     ("entities", "sqlite_autoindex_entities_1", "21000 1"),
@@ -176,9 +170,9 @@ def _write_documents(conn: sqlite3.Connection, documents: list[Document]) -> Non
 
 
 def _index_sentences(conn: sqlite3.Connection) -> None:
-    """The sentences' full-text and position indexes: each one statement SQLite runs without the GIL."""
+    """The sentences' full-text index, made while the facts are still being checked: one statement
+    SQLite runs without the GIL. (A document's sentences are in order by rowid; no query needs more.)"""
     sqlite_utils.Database(conn)["sentences"].enable_fts(["text"], tokenize="porter")  # type: ignore[union-attr]
-    conn.execute(SENTENCE_INDEX)
 
 
 class _Parts:
