@@ -8,12 +8,12 @@ import threading
 import time
 import unicodedata
 from collections import OrderedDict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache, partial
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from . import paths, safety
 from .answer import (
@@ -229,6 +229,52 @@ class Sessions:
         return len(self._items)
 
 
+T = TypeVar("T")
+
+
+class Remembered(Generic[T]):
+    """What `compute` made of the last `size` distinct questions asked more than once, least recently
+    used going first.
+
+    A question is kept from its second asking on. Most one-off questions (a typo, a rare wording)
+    are never asked again, and keeping them would push out the ones a class keeps asking; only the
+    hash of a question asked once is kept, for the `size` * SEEN_PER_KEPT most recent of them.
+    """
+
+    SEEN_PER_KEPT = 4
+
+    def __init__(self, compute: Callable[[str], T], size: int) -> None:
+        self._compute = compute
+        self.size = size
+        self._kept: OrderedDict[str, T] = OrderedDict()
+        self._seen: OrderedDict[int, None] = OrderedDict()  # hashes of questions asked once
+        self._lock = threading.Lock()
+
+    def __call__(self, question: str) -> T:
+        with self._lock:
+            if question in self._kept:
+                self._kept.move_to_end(question)
+                return self._kept[question]
+        value = self._compute(question)
+        if not self.size:
+            return value
+        key = hash(question)
+        with self._lock:
+            if key in self._seen:  # asked before: kept from now on
+                del self._seen[key]
+                self._kept[question] = value
+                if len(self._kept) > self.size:
+                    self._kept.popitem(last=False)
+            else:
+                self._seen[key] = None
+                if len(self._seen) > self.size * self.SEEN_PER_KEPT:
+                    self._seen.popitem(last=False)
+        return value
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+
 def clean_question(text: object) -> str:
     """Strip what must never reach a terminal or the matcher: escapes, controls, invisible marks."""
     text = text if isinstance(text, str) else str(text)
@@ -255,7 +301,8 @@ class Bot:
 
     Thread-safe: the store opens one read-only connection per thread and conversations are
     swapped atomically, so many front ends can share one Bot. The last `remember` distinct
-    questions keep their reading, so one asked again skips the matcher (0 turns that off).
+    questions asked more than once keep their reading, so one asked again skips the matcher (0
+    turns that off).
     """
 
     def __init__(
@@ -321,8 +368,8 @@ class Bot:
             for i, intent in enumerate(self.intents)
             if intent.gathers
         }
-        # A question asked again (a class asks the same things) is read once: its text decides all of it.
-        self._understand = lru_cache(maxsize=remember)(self._understand_uncached)
+        # A question asked again (a class asks the same things) is read once more: its text decides all of it.
+        self._understand = Remembered(self._understand_uncached, remember)
 
     # -- the public call ----------------------------------------------------------------------------
     def ask(self, question: str, session: str | None = None) -> Answer:

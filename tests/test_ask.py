@@ -9,6 +9,7 @@ import threading
 import pytest
 
 from bot import DISCLAIMER, Answer, Bot
+from bot.core import Remembered
 from bot.qa import documents_of, ungrounded
 
 
@@ -363,3 +364,45 @@ def test_a_follow_up_asking_for_a_kind_of_thing_takes_what_was_talked_about_that
     assert "deep peroneal nerve" in nerve.text
     root = bot.ask("and which root?", session="kind")  # the nerve's roots are not given; the muscle's are
     assert root.status == "answered" and "L5" in root.text
+
+
+def _counted(size: int) -> tuple[Remembered[str], list[str]]:
+    computed: list[str] = []
+
+    def compute(question: str) -> str:
+        computed.append(question)
+        return question.upper()
+
+    return Remembered(compute, size), computed
+
+
+def test_a_question_is_remembered_from_its_second_asking() -> None:
+    remembered, computed = _counted(2)
+    assert [remembered("a") for _ in range(4)] == ["A"] * 4
+    assert computed == ["a", "a"]  # read on its first two askings, then remembered
+    assert len(remembered) == 1
+
+
+def test_one_off_questions_do_not_push_out_those_asked_again() -> None:
+    remembered, computed = _counted(2)
+    for question in ("a", "b", "a", "b"):  # both asked twice: kept
+        remembered(question)
+    for n in range(50):  # a stream of questions asked once each (typos, rare wordings)
+        remembered(f"once {n}")
+    computed.clear()
+    remembered("a")
+    remembered("b")
+    assert computed == []
+
+
+def test_the_least_recently_used_go_first_and_size_zero_keeps_nothing() -> None:
+    remembered, computed = _counted(2)
+    for question in ("a", "a", "b", "b", "c", "c"):
+        remembered(question)
+    computed.clear()
+    remembered("a")
+    assert computed == ["a"] and len(remembered) == 2
+    nothing, computed = _counted(0)
+    for _ in range(3):
+        nothing("a")
+    assert computed == ["a"] * 3 and len(nothing) == 0
