@@ -67,6 +67,8 @@ MAX_FACTS = 100  # facts listed in one answer: "more" lists the next ones
 _MARK = re.compile(r"\[(\d+)\]")  # a citation mark in an answer's text
 _JOIN = re.compile(r"\band\b|[+&]", re.IGNORECASE)
 _NON_WORDS = re.compile(r"\W*")
+WH_WORDS = frozenset(["what", "which", "where", "how", "why", "who", "whats"])
+OPTION_WORDS = frozenset(["these", "following", "options", "option"])
 _WH_WORD = re.compile(r"(?:which|what|where|how|why|who)\b", re.IGNORECASE)
 _LEAD = re.compile(r"According to [^,]*(?:, the [^,]*)*, ")  # "According to the blog, the ... page, "
 FOCUSED = "Read as the last question, asked of one source."
@@ -832,9 +834,12 @@ class Bot:
             return answer, replace(conv, pending=Pending(pair), last=answer)
         focus = self._focus(analysis.words) if analysis else ()
         answer, rendered = self._query(reading, base, focus, self._listed(reading, analysis))
-        if not answer.answered and not follow_up:
+        restated = answer.answered and self._restates(rendered, analysis)
+        if (not answer.answered or restated) and not follow_up:
             # A close reading the sources can answer beats one they cannot ("trendelenburg limp cause"),
-            # though not after "and L4?", whose words alone say nothing of what is asked.
+            # or one that would only tell what was asked ("what should a focused neurologic exam include
+            # to assess L5?" is not answered by "it assesses L5"), though not after "and L4?", whose
+            # words alone say nothing of what is asked.
             for other in readings[1:3]:
                 # ... and so does the other side of a claim: "is the EHL an S1 muscle?" (S1's muscles are not given)
                 near = reading.score - other.score <= ANSWERABLE_MARGIN or _one_claim(reading, other)
@@ -843,7 +848,7 @@ class Bot:
                 if close and usable and not any(m.ambiguous for m in other.slots.values()):
                     instead = {**base, "runner_up": f"{reading.intent.name} ({reading.score:.2f})"}
                     alternative, alt_rendered = self._query(other, instead, focus)
-                    if alternative.answered:
+                    if alternative.answered and not (restated and self._restates(alt_rendered, analysis)):
                         answer, rendered, reading = alternative, alt_rendered, other
                         break
         wider = self._asked_of(reading, reading.intent.otherwise) if not answer.answered else None
@@ -1102,6 +1107,16 @@ class Bot:
         return tuple(label for label, said in labels if cues <= said) or tuple(
             label for label, said in labels if cues & said
         )
+
+    @staticmethod
+    def _restates(rendered: Rendered, analysis: Analysis | None) -> bool:
+        """Whether an answer to a wh-question links only things the question named itself (a
+        question offering options is answered with one of them)."""
+        if analysis is None or analysis.first not in WH_WORDS or len(analysis.mentions) < 2 or analysis.offered:
+            return False
+        if not OPTION_WORDS.isdisjoint(analysis.words):  # "which of these ...? A gluteus medius B ..."
+            return False
+        return set(rendered.endpoints) <= {e for m in analysis.mentions for e in m.entity_ids}
 
     @staticmethod
     def _close(reading: Reading, runner: Reading) -> bool:
