@@ -751,9 +751,11 @@ class Bot:
             return None if choice is None else pending.readings[choice]
         picked = {e for m in analysis.mentions for e in m.entity_ids if e in pending.options}
         if len(picked) != 1 and len(analysis.words) <= 4:
+            # "medius", or its start: "the max one"
             names = {e: set(self.entities[e]["name"].split()) for e in pending.options}
             shared = set.intersection(*names.values())
-            picked = {e for e, words in names.items() if (words - shared) & set(analysis.words)}
+            said = [w for w in analysis.words if len(w) >= 3]
+            picked = {e for e, words in names.items() if any(n.startswith(w) for n in words - shared for w in said)}
         if len(picked) == 1:
             choice = pending.options.index(picked.pop())
         else:
@@ -1522,7 +1524,7 @@ def _one_claim(a: Reading, b: Reading) -> bool:
 
 
 def _ordinal(words: Sequence[str], n: int) -> int | None:
-    table = {"1": 0, "first": 0, "2": 1, "second": 1, "3": 2, "third": 2, "last": n - 1}
+    table = {"1": 0, "first": 0, "2": 1, "second": 1, "b": 1, "3": 2, "third": 2, "c": 2, "last": n - 1}
     hits = [table[w] for w in words if w in table and table[w] < n]
     return hits[0] if len(hits) == 1 and len(words) <= 4 else None
 

@@ -68,6 +68,7 @@ ANSWER_WORDS = {
 }
 FUNCTION_WORDS = frozenset(
     [
+        "one",  # "the big one" (a reply to "which do you mean?") names no topic
         "important",  # "the single most important thing to remember about ..."
         "crucial",
         "essential",
@@ -445,6 +446,7 @@ FUNCTION_WORDS |= frozenset(["version", "view", "take", "opinion", "stance", "ac
 SOURCE_NAMES = frozenset([*SOURCE_WORDS, "according", "section", "page"])
 COMMON_WORDS = FUNCTION_WORDS | frozenset(
     [
+        "last",  # "the last one" is not "list"
         "slip",  # "where do discs slip?" is not "slap"
         "slips",
         "slipped",
