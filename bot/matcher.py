@@ -447,6 +447,14 @@ SOURCE_NAMES = frozenset([*SOURCE_WORDS, "according", "section", "page"])
 COMMON_WORDS = FUNCTION_WORDS | frozenset(
     [
         "last",  # "the last one" is not "list"
+        "lost",  # ... nor is "lost" "list", "hour" "your", "read" "head" or "treat" "great"
+        "hour",
+        "hours",
+        "read",
+        "treat",
+        "tall",
+        "insert",
+        "won",
         "slip",  # "where do discs slip?" is not "slap"
         "slips",
         "slipped",
@@ -1040,8 +1048,9 @@ class Matcher:
         turned = {
             word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1) if word[i] != word[i + 1]
         }
-        # two neighbouring letters swapped, the commonest slip, mended towards any word we know ("whast")
-        swapped = sorted(turned & near) or sorted(turned & self.known)
+        # two neighbouring letters swapped, the commonest slip, mended towards any longer word we know
+        # ("whast"; "lost" is not "lots")
+        swapped = sorted(turned & near) or (sorted(turned & self.known) if len(word) > SHORT_TYPO - 1 else [])
         options = list(dict.fromkeys([*swapped, *(str(f[0]) for f in found[:4])]))
         # One slip (a letter missing, extra, wrong or swapped) is a typo; two are only believed in a
         # long word that keeps its start: "topping" is not "dropping", nor "region" "regain".
