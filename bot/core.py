@@ -94,6 +94,22 @@ PLURAL_MISMATCH = 3  # as if talked about three questions earlier: "they" is sel
 INFLECTIONS = frozenset({"s", "es", "ed", "d", "ing", "ly", "en", "er", "ers", "ness", "al", "ally"})
 FOLLOWED_UP = "Read as a follow-up to the conversation so far."
 MORE_WORDS = frozenset({"more", "elaborate", "details", "detail", "continue", "further", "expand"})
+TELL_MORE = '"tell me more" tells everything they say about'
+PAGING_WORDS = frozenset({"more", "show", "please", "continue"})  # "more", "show more": the facts left unlisted
+NOTHING_TO_FOLLOW = {  # (with nothing asked yet, after a question with no answer)
+    "why": (
+        'Ask me a question first; then "why?" shows the chain of facts behind my answer.',
+        "The last question had no answer, so there is no chain of facts behind it to show.",
+    ),
+    "more": (
+        'There is nothing more to show: ask me a question first; "more" lists the facts an answer left unlisted.',
+        'There is nothing more to show: "more" lists the facts an answer left unlisted.',
+    ),
+    "tell": (
+        'Ask me a question first; then "tell me more" tells everything my sources say about its subject.',
+        "The last question had no answer, so there is nothing more to tell of it.",
+    ),
+}
 TYPE_WORDS = {
     "root": "root",
     "roots": "root",
@@ -532,17 +548,26 @@ class Bot:
             said = f"My two sources don't cover {topic}, so I can't answer that. {UNCOVERED_OFFER}"
             answer = Answer("no_answer", said, question=text, notes=notes, suggestions=GENERIC_SUGGESTIONS)
             return answer, replace(conv, pending=None)
-        if conv.last is not None and conv.last.answered and conv.reading is not None and not analysis.mentions:
+        asked_on = _asked_on(analysis.words) if not analysis.mentions else ""
+        answered = conv.last is not None and conv.last.answered and conv.reading is not None
+        if asked_on and not answered:
+            # "why?" or "more" with nothing answered to ask it of
+            said = NOTHING_TO_FOLLOW[asked_on][conv.last is not None]
+            return Answer("no_answer", said, question=text, notes=notes, suggestions=GENERIC_SUGGESTIONS), conv
+        if answered and conv.last is not None and conv.reading is not None and not analysis.mentions:
             words = set(analysis.words)
-            if ("why" in words and len(words) <= 5) or ({"how", "come"} <= words and len(words) <= 4):
+            if asked_on == "why":
                 return self._why(text, notes, conv)
-            if words & MORE_WORDS and words <= MORE_WORDS | FOLLOW_UP_WORDS | {"tell", "me", "please", "it", "that"}:
+            if asked_on in ("more", "tell"):
                 if conv.paged is not None:
                     return self._more(text, notes, conv, conv.paged)
                 first = next(iter(conv.reading.slots.values()), None)
-                if conv.reading.intent.name == "about" and first is not None:
-                    names = join_items([self.entities[e]["name"] for e in first.entity_ids], ", ")
+                names = join_items([self.entities[e]["name"] for e in first.entity_ids], ", ") if first else ""
+                if names and (asked_on == "more" or conv.reading.intent.name == "about"):
+                    # "more" after an answer that listed every fact: it was all ("tell me more" widens, below)
                     said = f"That was everything my two sources say about the {names}."
+                    if conv.reading.intent.name != "about":
+                        said = f"That was all the facts my two sources give for that; {TELL_MORE} the {names}."
                     answer = Answer("no_answer", said, question=text, notes=notes, suggestions=conv.last.suggestions)
                     return answer, conv
                 wider = self._about_first(conv.reading)
@@ -796,7 +821,9 @@ class Bot:
         cleared = replace(conv, pending=None)
         if intent.kind == "chitchat":
             if reading.score >= CHITCHAT_AT:
-                reply = intent.reply.format_map(self._reply_fields) if "{" in intent.reply else intent.reply
+                typed = set(analysis.words) if analysis else set()
+                reply = next((r for words, r in intent.replies if words & typed), intent.reply)
+                reply = reply.format_map(self._reply_fields) if "{" in reply else reply
                 chat = Answer("chitchat", reply, intent=intent.name, suggestions=GENERIC_SUGGESTIONS[:3], **base)
                 return chat, cleared
             return self._no_answer(analysis, base, cleared), cleared
@@ -1366,6 +1393,17 @@ def _defines_unknown(analysis: Analysis) -> bool:
     if words[:2] not in (("what", "is"), ("what", "are")) or len(words) < 3 or words[2] not in analysis.unknown:
         return False
     return len(words) == 3 or words[3] in FUNCTION_WORDS
+
+
+def _asked_on(words: Sequence[str]) -> str:
+    """What a follow-up of follow-up words alone asks of the last answer: "why" ("how come?"), "more"
+    (the facts it left unlisted: "more", "next"), "tell" (wider: "tell me more", "elaborate"), or ""."""
+    said = set(words)
+    if ("why" in said and len(said) <= 5) or ({"how", "come"} <= said and len(said) <= 4):
+        return "why"
+    if said & MORE_WORDS and said <= MORE_WORDS | FOLLOW_UP_WORDS | {"tell", "me", "please", "it", "that", "show"}:
+        return "more" if said <= PAGING_WORDS else "tell"
+    return ""
 
 
 def _asks_which_source(words: Collection[str]) -> bool:

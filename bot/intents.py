@@ -49,6 +49,7 @@ class Intent:
     answers_by_type: dict[str, tuple[str, ...]] = field(default_factory=dict)
     gathers: tuple[str, ...] = ()  # intents whose answers for the same entity make up this one's
     otherwise: str = ""  # the intent asked about the same entity when this one finds nothing
+    replies: tuple[tuple[frozenset[str], str], ...] = ()  # chitchat: (words, the reply to a message with any)
 
     def answer_types(self, asked_about: Iterable[str]) -> frozenset[str]:
         """The entity types of the results about things of these types."""
@@ -58,6 +59,17 @@ class Intent:
             if by_type
             else frozenset(self.answers)
         )
+
+
+def _checked_reply(path: Path, label: str, reply: object) -> str:
+    text = str(reply)
+    try:
+        unknown = _fields(text) - REPLY_FIELDS
+    except ValueError as exc:
+        raise _fail(path, f"{label} is malformed ({exc})") from None
+    if unknown:
+        raise _fail(path, f"{label} uses {{{unknown.pop()}}}; a reply may use only {sorted(REPLY_FIELDS)}")
+    return text
 
 
 def _fields(template: str) -> set[str]:
@@ -99,14 +111,16 @@ def load_intent(path: Path) -> Intent:
     if kind == "chitchat":
         if not data.get("reply"):
             raise _fail(path, "a chitchat intent needs `reply`")
-        reply = str(data["reply"])
-        try:
-            unknown = _fields(reply) - REPLY_FIELDS
-        except ValueError as exc:
-            raise _fail(path, f"reply is malformed ({exc})") from None
-        if unknown:
-            raise _fail(path, f"reply uses {{{unknown.pop()}}}; a reply may use only {sorted(REPLY_FIELDS)}")
-        return Intent(data["name"], data["description"], kind, "", {}, examples, "", {}, (), reply, path)
+        reply = _checked_reply(path, "reply", data["reply"])
+        replies = []  # a reply of its own for a message with any of these words ("bye" is not "hello")
+        for n, item in enumerate(data.get("replies") or [], 1):
+            if not isinstance(item, dict) or not item.get("words") or not item.get("reply"):
+                raise _fail(path, f"replies item {n} needs `words` (a list) and `reply`")
+            words = frozenset(str(w).lower() for w in item["words"])
+            replies.append((words, _checked_reply(path, f"replies item {n}", item["reply"])))
+        return Intent(
+            data["name"], data["description"], kind, "", {}, examples, "", {}, (), reply, path, replies=tuple(replies)
+        )
     if kind != "query":
         raise _fail(path, f"unknown kind {kind!r}; use query or chitchat")
     sql = str(data.get("sql") or "").strip()

@@ -730,7 +730,8 @@ STUDIED_FOR = frozenset(["exam", "exams", "osce", "finals", "test", "revision", 
 SALUTATIONS = frozenset(["hi", "hello", "hey", "heya", "hiya", "yo", "sup", "howdy", "greetings", "morning", "evening"])
 ADDRESSEES = frozenset(["all", "everyone", "everybody", "folks", "guys", "team", "there", "bot", "nervebot", "good"])
 GREETING_WORDS = SALUTATIONS | ADDRESSEES
-OPENING_WORDS = OPENERS | GREETING_WORDS | {"please", "pls", "plz"}  # "hey nervebot, please: is ..."
+# "hey nervebot, please: is ...", and "and S1?" asked first: a follow-up's "and" says nothing of what is asked
+OPENING_WORDS = OPENERS | GREETING_WORDS | {"please", "pls", "plz", "and"}
 ASKING_WORDS = frozenset(["what", "which", "where", "how", "why", "who", "when", "whats", "is", "are", "does", "do"])
 # "I was wondering what ...", "could you tell me which ...": the question is the part from its wh-word on
 FRAME_VERBS = frozenset(["wonder", "wondering", "know", "tell", "explain", "understand"])
