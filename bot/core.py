@@ -401,7 +401,9 @@ class Bot:
             # "which muscles flex the knee, and which nerve supplies them?": each in turn, the second
             # a follow-up to the first
             first, second = self._ask_text(parts[0], notes, conv, parts[0])
-            then, after = self._ask_text(parts[1], (), second, parts[1])
+            # "them" in the second is what the first answered, not anything talked of before it
+            answered = tuple(self.store.endpoints(first.facts))[-8:] if first.answered else ()
+            then, after = self._ask_text(parts[1], (), replace(second, entities=answered or second.entities), parts[1])
             if first.answered and then.answered and (first.intent, first.slots) != (then.intent, then.slots):
                 answer, new_conv = _joined(first, then, text), after
         if session:
@@ -930,6 +932,10 @@ class Bot:
         asked = {e for m in reading.slots.values() for e in m.entity_ids}
         others = [m.entity_ids[0] for m in analysis.mentions if asked.isdisjoint(m.entity_ids) and not m.ambiguous]
         others = list(dict.fromkeys(others))
+        if analysis.first in CLAIM_STARTS and not others and analysis.unknown and len(reading.slots) == 1:
+            # "does L5 supply the gastrocnemius?": what L5 supplies, having said the other is unknown
+            unknown = join_items([f'"{_as_typed(w, answer.question)}"' for w in analysis.unknown[:3]], ", ")
+            return f"My sources never mention {unknown}, so they cannot say. "
         claim = analysis.first in CLAIM_STARTS and len(others) == 1
         choice = bool(analysis.offered) and len(others) > 1
         if len(reading.slots) != 1 or not answer.facts or not (choice or (claim and not analysis.offered)):

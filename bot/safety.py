@@ -1359,6 +1359,6 @@ def emergency_text(emergency: str) -> str:
 
 
 ADVICE_TEXT = (
-    "I can't advise on a particular person's care (doses, surgery, scans or what to expect); a clinician "
-    "who can examine you can. What the sources say in general is below, for learning only."
+    "I can't advise on your own care or anyone else's; a clinician who can examine you can. "
+    "What the sources say in general is below, for learning only."
 )
