@@ -49,7 +49,7 @@ from .matcher import (
     stem,
 )
 from .store import Row, Store
-from .text import tokens
+from .text import takes_plural, tokens
 
 MAX_QUESTION_CHARS = 500
 ANSWER_AT = 0.45
@@ -1498,8 +1498,7 @@ def _last_question(text: str) -> str:
 
 def _plural(entity: Row) -> bool:
     """Whether an entity's name takes a plural verb: a group, or a name ending in a plural word."""
-    last = str(entity["name"]).split()[-1]
-    return entity["type"] == "muscle_group" or (last.endswith("s") and not last.endswith(("us", "is", "ss")))
+    return takes_plural(str(entity["name"]), str(entity["type"]))
 
 
 def _singular(name: str) -> str:

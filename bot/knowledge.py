@@ -38,7 +38,7 @@ import yaml
 from .errors import KnowledgeError
 from .kinds import ENTITY_TYPES
 from .sentences import Sentence, split_section, squash
-from .text import normalize
+from .text import agreeing, normalize, takes_plural
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
@@ -806,17 +806,18 @@ class _Builder:
             obj.id,
             qualifiers,
             str(note) if note else "",
-            self._claim(rel, qualifiers, subject.name, obj.name),
+            self._claim(rel, qualifiers, subject.name, obj.name, takes_plural(subject.name, subject.type)),
             sources,
         )
 
-    def _claim(self, rel: Relation, qualifiers: tuple[str, ...], subject: str, obj: str) -> str:
+    def _claim(self, rel: Relation, qualifiers: tuple[str, ...], subject: str, obj: str, plural: bool) -> str:
         """How a fact reads: its relation's wording, or the wording for its first qualifier that has
-        one ("is associated with"), then its other qualifiers in brackets, "not" never among them."""
+        one ("is associated with"), then its other qualifiers in brackets, "not" never among them.
+        The verb agrees with a plural subject ("the hamstrings perform ...")."""
         if not qualifiers:  # most facts: the relation's wording as it is
-            return rel.reads.format(subject=subject, object=obj)
+            return agreeing(rel.reads, plural).format(subject=subject, object=obj)
         worded = next((q for q in qualifiers if q in rel.reads_when), "")
-        claim = (rel.reads_when[worded] if worded else rel.reads).format(subject=subject, object=obj)
+        claim = agreeing(rel.reads_when[worded] if worded else rel.reads, plural).format(subject=subject, object=obj)
         shown = [self.k.qualifiers[q] for q in qualifiers if q not in ("not", worded)]
         return f"{claim} ({', '.join(shown)})" if shown else claim
 

@@ -9,12 +9,17 @@ from .answer import Answer, Source
 WIDTH = 100
 
 
-def source_lines(source: Source, indent: str = "    ") -> list[str]:
+def source_lines(source: Source, indent: str = "    ", told: set[str] | None = None) -> list[str]:
+    """A quoted source; its section's evidence level only the first time the section comes up (`told`)."""
     head = f"[{source.number}] "
     quote = textwrap.fill(
         f"\u201c{source.sentence}\u201d", WIDTH, initial_indent=head, subsequent_indent=" " * len(head)
     )
-    where = f"{indent}{source.title} ({source.document_id}), {source.section}; evidence: {source.evidence_level}"
+    where = f"{indent}{source.title} ({source.document_id}), {source.section}"
+    if told is None or source.section not in told:
+        where += f"; evidence: {source.evidence_level}"
+        if told is not None:
+            told.add(source.section)
     return [quote, textwrap.fill(where, WIDTH, subsequent_indent=indent)]
 
 
@@ -27,8 +32,9 @@ def to_text(answer: Answer) -> str:
     if answer.sources:
         out.append("")
         out.append("Sources:")
+        told: set[str] = set()
         for source in answer.sources:
-            out += source_lines(source)
+            out += source_lines(source, told=told)
     if answer.related:
         out.append("")
         out.append("Related reading (not an answer):")

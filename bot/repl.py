@@ -318,19 +318,19 @@ def _fill(text: str, width: int, indent: str = "", first: str | None = None) -> 
     )
 
 
-def _source_lines(source: Source, width: int) -> StyleAndTextTuples:
+def _source_lines(source: Source, width: int, told: set[str] | None = None) -> StyleAndTextTuples:
+    """A quoted source; its section's evidence level only the first time the section comes up (`told`)."""
     head = f"  [{source.number}] "
     quote = _fill(f"\u201c{source.sentence}\u201d", width, " " * len(head), first=" " * len(head))
     where = _fill(f"{source.section} ({source.document_id})", width, " " * len(head))
+    lines: StyleAndTextTuples = [("class:cite", head), ("", quote[len(head) :] + "\n"), ("class:where", where + "\n")]
+    if told is not None and source.section in told:
+        return lines
+    if told is not None:
+        told.add(source.section)
     label = " " * len(head) + "evidence: "
     evidence = _fill(label + source.evidence_level, width, " " * len(label), first="")
-    return [
-        ("class:cite", head),
-        ("", quote[len(head) :] + "\n"),
-        ("class:where", where + "\n"),
-        ("class:where", label),
-        ("class:evidence", evidence[len(label) :] + "\n"),
-    ]
+    return [*lines, ("class:where", label), ("class:evidence", evidence[len(label) :] + "\n")]
 
 
 def _disclaimer(text: str, width: int) -> StyleAndTextTuples:
@@ -353,8 +353,9 @@ def render_answer(answer: Answer, width: int) -> StyleAndTextTuples:
         out += _conflict_lines(answer, width)
     if answer.sources:
         out.append(("class:heading", "\nSources\n"))
+        told: set[str] = set()
         for source in answer.sources:
-            out += _source_lines(source, width)
+            out += _source_lines(source, width, told)
     if answer.related:
         out.append(("class:heading", "\nRelated reading (not an answer)\n"))
         for source in answer.related:

@@ -24,3 +24,29 @@ def tokens(text: str) -> list[str]:
 def normalize(text: str) -> str:
     """The key an alias is stored and looked up under."""
     return " ".join(tokens(text))
+
+
+def takes_plural(name: str, kind: str) -> bool:
+    """Whether a thing's name takes a plural verb: a group, or a name ending in a plural word."""
+    last = name.split()[-1] if name.split() else ""
+    return kind == "muscle_group" or (last.endswith("s") and not last.endswith(("us", "is", "ss")))
+
+
+def agreeing(template: str, plural: bool) -> str:
+    """A wording starting "{subject} <verb>" with the verb agreeing with a plural subject:
+    "{subject} performs {object}" -> "{subject} perform {object}", "is" -> "are"."""
+    if not plural or not template.startswith("{subject} "):
+        return template
+    verb, _, rest = template[len("{subject} ") :].partition(" ")
+    if verb in _PLURAL_VERBS:
+        verb = _PLURAL_VERBS[verb]
+    elif verb.endswith("ies"):
+        verb = verb[:-3] + "y"
+    elif verb.endswith(("shes", "ches", "sses", "xes")):
+        verb = verb[:-2]
+    elif verb.endswith("s") and not verb.endswith("ss"):
+        verb = verb[:-1]
+    return " ".join(["{subject}", verb, *([rest] if rest else [])])
+
+
+_PLURAL_VERBS = {"is": "are", "has": "have", "was": "were", "does": "do"}

@@ -835,3 +835,10 @@ def test_big_store_with_a_damaged_alias_table_says_to_build(big_store_check, bui
     built_db.write_bytes(bytes(data))
     with pytest.raises(StoreError, match="run `nervebot build`"):
         Store(built_db)
+
+
+def test_a_claim_s_verb_agrees_with_a_plural_subject(built_db: Path) -> None:
+    claims = {c for (c,) in rows(built_db, "SELECT claim FROM facts WHERE relation IN ('performs', 'part_of')")}
+    assert "hip abductors perform hip abduction" in claims
+    assert "gluteus medius is part of hip abductors" in claims
+    assert not any(c.startswith(("hamstrings performs", "hamstrings is ")) for c in claims)
