@@ -427,10 +427,13 @@ def render_examples(examples: Iterable[str]) -> StyleAndTextTuples:
     return out
 
 
+NOTHING_ASKED = "Nothing asked since the chat began or was cleared: ask a question"
+
+
 def render_sources(answer: Answer | None, width: int) -> StyleAndTextTuples:
     """Every source of the last answer in full: the sentence, its document, section, evidence and id."""
     if answer is None:
-        return [("", "Nothing asked yet: ask a question first, then /sources shows where its answer comes from.\n")]
+        return [("", f"{NOTHING_ASKED}, then /sources shows where its answer comes from.\n")]
     sources = answer.sources or answer.related
     if not sources:
         return [("", f"The last answer ({answer.status}) quoted no sources.\n")]
@@ -464,7 +467,7 @@ def render_sources(answer: Answer | None, width: int) -> StyleAndTextTuples:
 def render_why(answer: Answer | None, width: int) -> StyleAndTextTuples:
     """How the last question was read: status, intent, slots, confidence, the runner-up and notes."""
     if answer is None:
-        return [("", "Nothing asked yet: ask a question first, then /why shows how I read it.\n")]
+        return [("", f"{NOTHING_ASKED}, then /why shows how I read it.\n")]
     slots = "; ".join(
         f"{slot.name} = {slot.value}"
         + (f' (you wrote "{slot.said}")' if slot.said.casefold() != slot.value.casefold() else "")
