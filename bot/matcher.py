@@ -789,6 +789,9 @@ CONTRACTIONS = {
     "fixes": ("improves",),
     "radic": ("radiculopathy",),
     "serves": ("supplies",),
+    "hits": ("affects",),  # "a herniation that hits L5"
+    "hit": ("affect",),
+    "hitting": ("affecting",),
     "serve": ("supply",),
     "radics": ("radiculopathy",),
 }
