@@ -78,6 +78,7 @@ OTHER_KIND = 0.1  # a follow-up reading giving another kind of thing than the on
 UNLINKED = "My sources do not link"
 NONE_DISPUTED = "Nothing about it is disputed, so what the sources say of it is given."
 OTHER_SIDE = "Read as a claim linking two things; the sources link neither with the other, so each is answered."
+MENTIONED = "Read as asking for more than the facts stated: the other sentences that name the same thing."
 NEXT_PAGE = "Read as asking for the facts the last answer left unlisted."
 _SENTENCE_END = re.compile(r"(?<=[.!?])[^\w\s]*\s+(?=\S)")
 QUESTION_STARTS = frozenset(["which", "what", "whats", "where", "how", "why", "who", "name", "explain", "is", "are"])
@@ -567,6 +568,10 @@ class Bot:
                 names = join_items([self.entities[e]["name"] for e in first.entity_ids], ", ") if first else ""
                 if names and (asked_on == "more" or conv.reading.intent.name == "about"):
                     # "more" after an answer that listed every fact: it was all ("tell me more" widens, below)
+                    if asked_on == "tell" and first is not None:
+                        besides = self._mentioned(first.entity_ids, names, conv.last, text, notes)
+                        if besides is not None:
+                            return besides, replace(conv, last=besides)
                     said = f"That was everything my two sources say about the {names}."
                     if conv.reading.intent.name != "about":
                         said = f"That was all the facts my two sources give for that; {TELL_MORE} the {names}."
@@ -1065,6 +1070,37 @@ class Bot:
             [r["fact_id"] for r in rows],
         )
         return {r["id"]: (r["subject"], r["object"]) for r in ends}
+
+    def _mentioned(
+        self, entity_ids: Sequence[str], names: str, last: Answer, text: str, notes: tuple[str, ...]
+    ) -> Answer | None:
+        """ "Tell me more" after everything the sources state about a thing: the sentences that name it
+        besides the ones quoted, verbatim; None when there are none."""
+        written = self._written(entity_ids)
+        phrases = [self.entities[e]["name"] for e in entity_ids] + [w for e in entity_ids for w in written[e]]
+        rows = self.store.mentioning(phrases, {s.sentence_id for s in last.sources})
+        if not rows:
+            return None
+        sources = tuple(
+            Source(i, r["document_id"], r["title"], r["label"], r["evidence"], r["sentence_id"], r["sentence"])
+            for i, r in enumerate(rows, 1)
+        )
+        them = "these sentences" if len(sources) > 1 else "this sentence"
+        said = (
+            f"That was every fact my two sources state about the {names}. They also name it in {them}, "
+            f"quoted as written {marks([s.number for s in sources])}."
+        )
+        return Answer(
+            "answered",
+            said,
+            intent="about",
+            slots=last.slots,
+            confidence=last.confidence,
+            sources=sources,
+            question=text,
+            notes=(*notes, MENTIONED),
+            suggestions=last.suggestions,
+        )
 
     def _written(self, entity_ids: Iterable[str]) -> dict[str, list[str]]:
         """Entities' aliases as people write them, longest first: one query for all of an answer's

@@ -34,6 +34,7 @@ _READ_ONLY_ACTIONS = frozenset(
     {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION, sqlite3.SQLITE_RECURSIVE}
 )
 _FTS_WORD = re.compile(r"[0-9A-Za-z]{3,}")
+_PHRASE_WORD = re.compile(r"[0-9A-Za-z]+")  # every word of a name ("L5 nerve root"), however short
 # A word in more sentences than this says little about which to read, and ranking them all is slow.
 _COMMON_WORD = 2000
 # The rows past an answer's first facts are counted as they come up to this many; past it, SQLite
@@ -308,6 +309,22 @@ class Store:
                 {where} ORDER BY f.rank LIMIT :limit""",
             {"match": match, "limit": limit, "cap": _COMMON_WORD},
         )
+
+    def mentioning(self, phrases: Iterable[str], skip: Collection[str], limit: int = 3) -> list[Row]:
+        """Source sentences holding any of the phrases (a thing's names), best ranked first, but for
+        those in `skip`: where the sources mention a thing besides the facts they state of it."""
+        quoted = [f'"{" ".join(_PHRASE_WORD.findall(p))}"' for p in phrases if _PHRASE_WORD.search(p)]
+        if not quoted:
+            return []
+        rows = self.query(
+            """SELECT s.id AS sentence_id, s.text AS sentence, d.id AS document_id, d.title, sec.label, sec.evidence
+                FROM (SELECT rowid, rank FROM sentences_fts WHERE sentences_fts MATCH :match LIMIT :cap) f
+                JOIN sentences s ON s.rowid = f.rowid
+                JOIN sections sec ON sec.id = s.section_id JOIN documents d ON d.id = s.document_id
+                ORDER BY f.rank LIMIT :limit""",
+            {"match": " OR ".join(dict.fromkeys(quoted)), "limit": limit + len(skip), "cap": _COMMON_WORD},
+        )
+        return [r for r in rows if r["sentence_id"] not in skip][:limit]
 
     def _holding(self, term: str) -> int:
         """How many sentences hold `term`, counted no further than `_COMMON_WORD`."""
