@@ -1441,8 +1441,8 @@ def _asked_on(words: Sequence[str]) -> str:
     """What a follow-up of follow-up words alone asks of the last answer: "why" ("how come?"), "more"
     (the facts it left unlisted: "more", "next"), "tell" (wider: "tell me more", "elaborate"), or ""."""
     said = set(words)
-    if ("why" in said and len(said) <= 5) or ({"how", "come"} <= said and len(said) <= 4):
-        return "why"
+    if ("why" in said and len(said) <= 5) or (said & {"come", "so"} and "how" in said and len(said) <= 4):
+        return "why"  # "why?", "how come?", "how so?"
     if said & MORE_WORDS and said <= MORE_WORDS | FOLLOW_UP_WORDS | {"tell", "me", "please", "it", "that", "show"}:
         return "more" if said <= PAGING_WORDS else "tell"
     return ""
@@ -1452,6 +1452,8 @@ def _asks_which_source(words: Collection[str]) -> bool:
     """Whether a short follow-up asks where the last answer comes from: "which source says that?",
     "where is that from?" (not "what are your sources?", which asks about them all)."""
     said = set(words)
+    if said and said <= SOURCE_NOUNS | {"please", "the", "your"}:
+        return True  # "source?", "sources please"
     pointed = bool(said & {"that", "this", "it", "says", "say", "said"})
     sourced = bool(said & SOURCE_NOUNS) or {"where", "from"} <= said
     return len(words) <= 8 and pointed and sourced
