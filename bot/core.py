@@ -663,7 +663,11 @@ class Bot:
             age = 0
             for slot in reading.missing:
                 types = [t for t in reading.intent.slots[slot] if not hinted or t in hinted]
-                several = self._several(talked, types) if plural else ()
+                several = (
+                    self._several(talked, types)
+                    if plural
+                    else (self._listed_last(conv, types) if PRONOUNS & content else ())
+                )
                 if several:
                     # "which root do they come from?" after a list of muscles: each of them
                     names = join_items([self.entities[e]["name"] for e in several], ", ")
@@ -766,6 +770,15 @@ class Bot:
                     named = Mention(-1, -1, self.entities[found[0]]["name"], found, mention.types)
                     return reading._replace(slots={slot: named}, missing=())
         return None
+
+    def _listed_last(self, conv: Conversation, types: Sequence[str]) -> tuple[str, ...]:
+        """What "it" means when the last question was about a thing of another kind and its answer
+        listed several of this one: each of them ("what does it do?" after the superior gluteal
+        nerve's muscles is asked of both muscles, not of the last one named)."""
+        asked = [e for m in (conv.reading.slots.values() if conv.reading else ()) for e in m.entity_ids]
+        if conv.last is None or not asked or any(self.matcher.entity_types[e] in types for e in asked):
+            return ()
+        return self._several(self.store.endpoints(conv.last.facts), types)
 
     def _several(self, talked: Sequence[str], types: Sequence[str]) -> tuple[str, ...]:
         """The things of one of `types` last talked about, when there were several of them: what
