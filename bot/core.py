@@ -651,6 +651,8 @@ class Bot:
         # "weak hip abductors" were talked about, so "those muscles" can be the hip abductors
         talked = [e for ent in conv.entities for e in (ent, self._weakness_of.get(ent)) if e]
         plural = bool(PLURAL_POINTERS & content)
+        # "it" after a list answer may be each thing listed (`_listed_last`): what it listed, read once
+        listed, asked_kinds = self._answered_things(conv) if PRONOUNS & content and not plural else ((), set())
         best = top
         for reading in readings[:KEPT_READINGS]:
             if not reading.missing or reading.intent.kind != "query" or reading.lexical < FOLLOW_UP_LEXICAL:
@@ -660,13 +662,14 @@ class Bot:
             answers |= {"root"} if "level" in answers else set()
             other_kind = bool(analysis.asks_for) and analysis.asks_for.isdisjoint(answers)
             slots = dict(reading.slots)
+            index = self._intent_index[reading.intent.name]
             age = 0
             for slot in reading.missing:
                 types = [t for t in reading.intent.slots[slot] if not hinted or t in hinted]
                 several = (
                     self._several(talked, types)
                     if plural
-                    else (self._listed_last(conv, types) if PRONOUNS & content else ())
+                    else (self._several(listed, types) if asked_kinds.isdisjoint(types) else ())
                 )
                 if several:
                     # "which root do they come from?" after a list of muscles: each of them
@@ -679,7 +682,6 @@ class Bot:
                 if len(reading.missing) == 1 and len(fits) > 1:
                     # "and its plexus?" after the roots of the sciatic nerve: the latest thing of the
                     # kind, unless the sources say nothing of it there and do of an earlier one (L5)
-                    index = self._intent_index[reading.intent.name]
                     told = (f for f in fits if self._render(index, (*self._params(slots), (slot, f[1]))).answered)
                     fits = [next(told, fits[0])]
                 for n, ent in fits[:1]:
@@ -689,7 +691,6 @@ class Bot:
             # The more recently an entity was talked about, the likelier "it" means it.
             score = round(0.6 * max(reading.lexical, 0.5) + 0.4 - 0.03 * age - OTHER_KIND * other_kind, 4)
             complete = len(slots) == len(reading.intent.slots)
-            index = self._intent_index[reading.intent.name]
             if complete and score > best.score and not self._render(index, self._params(slots)).answered:
                 score -= OTHER_KIND  # "which root?" about a nerve the sources give no roots for
             if complete and score > best.score:
@@ -771,14 +772,14 @@ class Bot:
                     return reading._replace(slots={slot: named}, missing=())
         return None
 
-    def _listed_last(self, conv: Conversation, types: Sequence[str]) -> tuple[str, ...]:
-        """What "it" means when the last question was about a thing of another kind and its answer
-        listed several of this one: each of them ("what does it do?" after the superior gluteal
-        nerve's muscles is asked of both muscles, not of the last one named)."""
-        asked = [e for m in (conv.reading.slots.values() if conv.reading else ()) for e in m.entity_ids]
-        if conv.last is None or not asked or any(self.matcher.entity_types[e] in types for e in asked):
-            return ()
-        return self._several(self.store.endpoints(conv.last.facts), types)
+    def _answered_things(self, conv: Conversation) -> tuple[list[str], set[str]]:
+        """What the last answer was about, and the kinds of what its question asked about: "it" may
+        mean each thing listed of another kind ("what does it do?" after the superior gluteal nerve's
+        muscles is asked of both muscles, not of the last one named)."""
+        asked = {e for m in (conv.reading.slots.values() if conv.reading else ()) for e in m.entity_ids}
+        if conv.last is None or not asked:
+            return [], set()
+        return self.store.endpoints(conv.last.facts), {self.matcher.entity_types[e] for e in asked}
 
     def _several(self, talked: Sequence[str], types: Sequence[str]) -> tuple[str, ...]:
         """The things of one of `types` last talked about, when there were several of them: what
@@ -1094,10 +1095,7 @@ class Bot:
         rows = self.store.mentioning(phrases, {s.sentence_id for s in last.sources})
         if not rows:
             return None
-        sources = tuple(
-            Source(i, r["document_id"], r["title"], r["label"], r["evidence"], r["sentence_id"], r["sentence"])
-            for i, r in enumerate(rows, 1)
-        )
+        sources = _as_sources(rows)
         them = "these sentences" if len(sources) > 1 else "this sentence"
         said = (
             f"That was every fact my two sources state about the {names}. They also name it in {them}, "
@@ -1413,13 +1411,18 @@ class Bot:
         related: tuple[Source, ...] = ()
         if analysis is not None and analysis.mentions:
             words = [*analysis.content, *(w for m in analysis.mentions for w in m.text.split())]
-            related = tuple(
-                Source(i + 1, r["document_id"], r["title"], r["label"], r["evidence"], r["sentence_id"], r["sentence"])
-                for i, r in enumerate(self.store.related(words))
-            )
+            related = _as_sources(self.store.related(words))
         if related:
             message += " Some related reading from the sources is below."
         return Answer("no_answer", message, related=related, suggestions=GENERIC_SUGGESTIONS, **base)
+
+
+def _as_sources(rows: Sequence[Row]) -> tuple[Source, ...]:
+    """Sentence rows (`Store.related`, `Store.mentioning`) as numbered Sources."""
+    return tuple(
+        Source(i, r["document_id"], r["title"], r["label"], r["evidence"], r["sentence_id"], r["sentence"])
+        for i, r in enumerate(rows, 1)
+    )
 
 
 def _as_typed(word: str, question: str) -> str:

@@ -297,18 +297,7 @@ class Store:
             return []
         common = {t for t in set(terms) if self._holding(t) >= _COMMON_WORD}
         rare = [t for t in terms if t not in common]
-        match = " OR ".join(f'"{t}"' for t in rare or terms)
-        if rare:
-            hits, where = "sentences_fts", "WHERE sentences_fts MATCH :match"
-        else:
-            hits, where = "(SELECT rowid, rank FROM sentences_fts WHERE sentences_fts MATCH :match LIMIT :cap)", ""
-        return self.query(
-            f"""SELECT s.id AS sentence_id, s.text AS sentence, d.id AS document_id, d.title, sec.label, sec.evidence
-                FROM {hits} f JOIN sentences s ON s.rowid = f.rowid
-                JOIN sections sec ON sec.id = s.section_id JOIN documents d ON d.id = s.document_id
-                {where} ORDER BY f.rank LIMIT :limit""",
-            {"match": match, "limit": limit, "cap": _COMMON_WORD},
-        )
+        return self._ranked(" OR ".join(f'"{t}"' for t in rare or terms), limit, capped=not rare)
 
     def mentioning(self, phrases: Iterable[str], skip: Collection[str], limit: int = 3) -> list[Row]:
         """Source sentences holding any of the phrases (a thing's names), best ranked first, but for
@@ -316,15 +305,23 @@ class Store:
         quoted = [f'"{" ".join(_PHRASE_WORD.findall(p))}"' for p in phrases if _PHRASE_WORD.search(p)]
         if not quoted:
             return []
-        rows = self.query(
-            """SELECT s.id AS sentence_id, s.text AS sentence, d.id AS document_id, d.title, sec.label, sec.evidence
-                FROM (SELECT rowid, rank FROM sentences_fts WHERE sentences_fts MATCH :match LIMIT :cap) f
-                JOIN sentences s ON s.rowid = f.rowid
-                JOIN sections sec ON sec.id = s.section_id JOIN documents d ON d.id = s.document_id
-                ORDER BY f.rank LIMIT :limit""",
-            {"match": " OR ".join(dict.fromkeys(quoted)), "limit": limit + len(skip), "cap": _COMMON_WORD},
-        )
+        rows = self._ranked(" OR ".join(dict.fromkeys(quoted)), limit + len(skip), capped=True)
         return [r for r in rows if r["sentence_id"] not in skip][:limit]
+
+    def _ranked(self, match: str, limit: int, capped: bool) -> list[Row]:
+        """The sentences a full-text `match` finds, best first, with their document and section; `capped`
+        ranks only the first _COMMON_WORD found (words in thousands of sentences make ranking all slow)."""
+        if capped:
+            hits, where = "(SELECT rowid, rank FROM sentences_fts WHERE sentences_fts MATCH :match LIMIT :cap)", ""
+        else:
+            hits, where = "sentences_fts", "WHERE sentences_fts MATCH :match"
+        return self.query(
+            f"""SELECT s.id AS sentence_id, s.text AS sentence, d.id AS document_id, d.title, sec.label, sec.evidence
+                FROM {hits} f JOIN sentences s ON s.rowid = f.rowid
+                JOIN sections sec ON sec.id = s.section_id JOIN documents d ON d.id = s.document_id
+                {where} ORDER BY f.rank LIMIT :limit""",
+            {"match": match, "limit": limit, "cap": _COMMON_WORD},
+        )
 
     def _holding(self, term: str) -> int:
         """How many sentences hold `term`, counted no further than `_COMMON_WORD`."""

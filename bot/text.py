@@ -28,7 +28,8 @@ def normalize(text: str) -> str:
 
 def takes_plural(name: str, kind: str) -> bool:
     """Whether a thing's name takes a plural verb: a group, or a name ending in a plural word."""
-    last = name.split()[-1] if name.split() else ""
+    words = name.split()
+    last = words[-1] if words else ""
     return kind == "muscle_group" or (last.endswith("s") and not last.endswith(("us", "is", "ss")))
 
 
