@@ -94,8 +94,14 @@ PLURAL_POINTERS = frozenset(["they", "them", "their", "those", "these"])
 PLURAL_MISMATCH = 3  # as if talked about three questions earlier: "they" is seldom one thing
 INFLECTIONS = frozenset({"s", "es", "ed", "d", "ing", "ly", "en", "er", "ers", "ness", "al", "ally"})
 FOLLOWED_UP = "Read as a follow-up to the conversation so far."
+CLAIM_LINKS = frozenset({"by", "to", "from", "of", "in", "instead", "then", "too"})  # "and by S1?", "what about to S1?"
+# "so which is right?", "who says which?" after an answer with conflicts
+JUDGING_WORDS = frozenset({"right", "correct", "true", "trust", "believe", "accurate", "wrong", "better", "reliable"})
+DISPUTE_WORDS = frozenset(
+    {"disagree", "disagreement", "contradict", "contradiction", "conflict", "conflicting", "agree"}
+)
+JUDGED_LEAD = "I don't pick a side where my sources disagree; here is who says what, for you to weigh."
 MORE_WORDS = frozenset({"more", "elaborate", "details", "detail", "continue", "further", "expand"})
-TELL_MORE = '"tell me more" tells everything they say about'
 PAGING_WORDS = frozenset({"more", "show", "please", "continue"})  # "more", "show more": the facts left unlisted
 NOTHING_TO_FOLLOW = {  # (with nothing asked yet, after a question with no answer)
     "why": (
@@ -490,7 +496,8 @@ class Bot:
         self, text: str, notes: tuple[str, ...], conv: Conversation, understood: Understood
     ) -> tuple[Answer, Conversation]:
         """The answer to one question, `understood` whatever the conversation, read in this one."""
-        if not tokens(text):
+        verdict, analysis, ranked, medicines = understood
+        if not analysis.words:  # (an emoji that says something, "👍", has its word)
             answer = Answer(
                 "no_answer",
                 "Please type a question in English about the lumbosacral nerve roots, "
@@ -500,7 +507,6 @@ class Bot:
                 notes=notes,
             )
             return answer, conv
-        verdict, analysis, ranked, medicines = understood
         if verdict.kind == "emergency":
             return Answer("safety", safety.emergency_text(self.emergency), question=text, notes=notes), Conversation()
         notes += tuple(
@@ -557,6 +563,10 @@ class Bot:
             # "why?" or "more" with nothing answered to ask it of
             said = NOTHING_TO_FOLLOW[asked_on][conv.last is not None]
             return Answer("no_answer", said, question=text, notes=notes, suggestions=GENERIC_SUGGESTIONS), conv
+        again = self._claimed_again(notes, conv, analysis) if answered and len(analysis.mentions) == 1 else None
+        if again is not None:
+            answer, conv = again
+            return replace(answer, question=text), conv
         if answered and conv.last is not None and conv.reading is not None and not analysis.mentions:
             words = set(analysis.words)
             if asked_on == "why":
@@ -564,22 +574,21 @@ class Bot:
             if asked_on in ("more", "tell"):
                 if conv.paged is not None:
                     return self._more(text, notes, conv, conv.paged)
+                # past the facts left unlisted, "more" asks what "tell me more" does
                 first = next(iter(conv.reading.slots.values()), None)
                 names = join_items([self.entities[e]["name"] for e in first.entity_ids], ", ") if first else ""
-                if names and (asked_on == "more" or conv.reading.intent.name == "about"):
-                    # "more" after an answer that listed every fact: it was all ("tell me more" widens, below)
-                    if asked_on == "tell" and first is not None:
-                        besides = self._mentioned(first.entity_ids, names, conv.last, text, notes)
-                        if besides is not None:
-                            return besides, replace(conv, last=besides)
+                if names and first is not None and conv.reading.intent.name == "about":
+                    besides = self._mentioned(first.entity_ids, names, conv.last, text, notes)
+                    if besides is not None:
+                        return besides, replace(conv, last=besides)
                     said = f"That was everything my two sources say about the {names}."
-                    if conv.reading.intent.name != "about":
-                        said = f"That was all the facts my two sources give for that; {TELL_MORE} the {names}."
                     answer = Answer("no_answer", said, question=text, notes=notes, suggestions=conv.last.suggestions)
                     return answer, conv
                 wider = self._about_first(conv.reading)
                 if wider is not None:
                     return self._respond(text, wider, (), notes, conv, analysis, follow_up=True)
+            if conv.last.conflicts and _asks_judgement(words):
+                return self._judged(text, notes, conv.last), conv
             if _asks_which_source(words):
                 return self._which_source(text, notes, conv.last), conv
             other = self._other_one(conv.reading) if "other" in words and len(words) <= 6 else None
@@ -986,12 +995,45 @@ class Bot:
     def _which_source(text: str, notes: tuple[str, ...], last: Answer) -> Answer:
         """Where the last answer comes from: each section with the numbers of its quoted sentences."""
         by_section: dict[str, list[int]] = {}
+        titled: dict[str, str] = {}  # each document's title, said after its first section
         for source in last.sources:
             by_section.setdefault(source.section, []).append(source.number)
-        parts = [f"the {section} {marks(numbers)}" for section, numbers in by_section.items()]
+            titled.setdefault(source.title, source.section)
+        named = {section: f' ("{title}")' for title, section in titled.items()}
+        parts = [f"the {section}{named.get(section, '')} {marks(numbers)}" for section, numbers in by_section.items()]
         said = f"That answer comes from {join_items(parts, ', ')}; the sentences are quoted below."
         note = "Read as: which source says that? (the sources of the last answer)"
         return replace(last, text=said, question=text, notes=(*notes, note), conflicts=(), suggestions=())
+
+    def _claimed_again(
+        self, notes: tuple[str, ...], conv: Conversation, analysis: Analysis
+    ) -> tuple[Answer, Conversation] | None:
+        """ "and by S1?" after "is the EHL supplied by L5?": the last claim again, with the one thing
+        of the new name's kind swapped for it; None where the last question claimed nothing."""
+        (new,) = analysis.mentions
+        if conv.last is None or new.ambiguous or not set(analysis.content) <= FOLLOW_UP_WORDS | CLAIM_LINKS:
+            return None
+        last = self._understand(conv.last.question)[1]
+        kind = self.matcher.entity_types[new.entity_ids[0]]
+        same = [m for m in last.mentions if kind in m.types]
+        if last.first not in CLAIM_STARTS or len(last.mentions) < 2 or len(same) != 1 or same[0] == new:
+            return None
+        asked = " ".join([*last.words[: same[0].start], new.text, *last.words[same[0].end :]])
+        notes += (f'Read as the last claim again: "{asked}?"',)
+        return self._answer(asked, notes, conv, self._understand(asked))
+
+    @staticmethod
+    def _judged(text: str, notes: tuple[str, ...], last: Answer) -> Answer:
+        """ "Which is right?" after an answer the sources disagree on: each side again with who says
+        it, and what each source is, for the reader to weigh; no side is picked."""
+        cited = {n for c in last.conflicts for side in c.sides for n in side.sources}
+        kinds = dict.fromkeys(
+            f"The {s.section} is {_with_article(s.evidence_level)}." for s in last.sources if s.number in cited
+        )
+        sides = _disagreement(last.conflicts).removeprefix(CONFLICT_LEAD)
+        said = f"{JUDGED_LEAD} {sides} {' '.join(kinds)}"
+        note = "Read as: which side of the disagreement in the last answer is right?"
+        return replace(last, text=said, question=text, notes=(*notes, note), suggestions=())
 
     def _the(self, entity_id: str) -> str:
         """An entity's name as said in a sentence: "the tibial nerve", but "ankle dorsiflexion"."""
@@ -1464,10 +1506,25 @@ def _asked_on(words: Sequence[str]) -> str:
     return ""
 
 
+def _asks_judgement(words: Collection[str]) -> bool:
+    """Whether a short follow-up asks which side of a disagreement is right: "so which is right?",
+    "who says which?", "which one should I believe?", "why do they disagree?"."""
+    said = set(words)
+    judged = bool(said & JUDGING_WORDS and said & {"which", "who", "whos", "one", "side", "source", "sources"})
+    return len(said) <= 8 and (judged or {"who", "says"} <= said or bool(said & DISPUTE_WORDS))
+
+
+def _with_article(phrase: str) -> str:
+    """ "an AI-generated summary", "an educational blog post": a phrase with "a" or "an" before it."""
+    return f"{'an' if phrase[:1].lower() in 'aeiou' else 'a'} {phrase}"
+
+
 def _asks_which_source(words: Collection[str]) -> bool:
     """Whether a short follow-up asks where the last answer comes from: "which source says that?",
     "where is that from?" (not "what are your sources?", which asks about them all)."""
     said = set(words)
+    if said & DISPUTE_WORDS:
+        return False  # "do the sources disagree about that?" asks what they say of it
     if said and said <= SOURCE_NOUNS | {"please", "the", "your"}:
         return True  # "source?", "sources please"
     pointed = bool(said & {"that", "this", "it", "says", "say", "said"})

@@ -47,6 +47,15 @@ LOOSE_TYPO = 55  # a typo this far from a word is mended to it only where that c
 SHORT_TYPO = 5  # a typo in a word this long or shorter looks for candidates by one letter at each end
 WEAK_WORDS = frozenset({"weak", "weakness", "weaker", "weakened", "weakening", "paralysed", "paralyzed", "paresis"})
 WEAK_WORDS |= {"paralysis", "paralyses"}
+BODY_PARTS = frozenset({"foot", "feet", "leg", "legs", "toe", "toes", "shin", "calf", "thigh", "skin", "body", "ankle"})
+SIGN_WORDS = WEAK_WORDS | {
+    "deficit",
+    "deficits",
+    "symptom",
+    "symptoms",
+    "sign",
+    "signs",
+}  # "what symptoms ..." asks for signs
 # Words that say what kind of thing the answer is.
 ANSWER_WORDS = {
     "nerve": "nerve",
@@ -72,6 +81,7 @@ FUNCTION_WORDS = frozenset(
         "important",  # "the single most important thing to remember about ..."
         "crucial",
         "essential",
+        "key",  # "the key things to remember about ..."
         "remember",
         "single",
         "a",
@@ -692,6 +702,9 @@ COMMON_WORDS = FUNCTION_WORDS | frozenset(
 )
 # body words the sources never use, so never mended into ones they do ("joint" is not "point")
 COMMON_WORDS |= frozenset(["joint", "joints", "bone", "bones", "skin", "ligament", "ligaments", "buttock", "buttocks"])
+COMMON_WORDS |= frozenset(
+    ["eversion", "evert", "everts", "everted", "everting", "evertor", "evertors"]
+)  # not "inversion"
 FOLLOW_UP_WORDS = frozenset(
     [
         "and",
@@ -716,8 +729,14 @@ PRONOUNS = frozenset(["it", "its", "they", "them", "their", "this", "that", "the
 EXCEPT_WORDS = frozenset(["besides", "except", "excluding", "apart", "other", "aside"])
 # "hallux ext = EHL?", "nerve + roots of the TA", "@nervebot what ...": symbols read as words, a
 # chat handle (ours or anyone's) as nothing
-_SYMBOLS = re.compile(r"[+-]ve\b|@[\w.-]+|[=+&]", re.IGNORECASE)
+_SYMBOLS = re.compile(r"[+-]ve\b|@[\w.-]+|[=+&\U0001f44b\U0001f44d\U0001f44c\U0001f64f]", re.IGNORECASE)
 SYMBOL_WORDS = {"=": " is ", "+": " and ", "&": " and ", "@": " ", "+ve": " positive ", "-ve": " negative "}
+SYMBOL_WORDS |= {
+    "\U0001f44b": " hi ",
+    "\U0001f44d": " ok ",
+    "\U0001f44c": " ok ",
+    "\U0001f64f": " thanks ",
+}  # wave, thumbs up, ok, thanks
 OPENERS = frozenset(["so", "ok", "okay", "well", "right", "alright", "hmm", "um", "oh", "hey", "hi", "hello", "yo"])
 OPENERS |= frozenset(["quick", "one", "q", "question"])  # "hey, quick one: what ..."
 OPENERS |= frozenset(["btw", "actually", "anyway", "anyways", "also", "now", "ah", "uh", "er", "erm"])
@@ -728,8 +747,19 @@ CLOSING_WORDS = TAIL_MARKERS | {"you", "in", "advance", "so", "much", "a", "lot"
 STUDIED_FOR = frozenset(["exam", "exams", "osce", "finals", "test", "revision", "viva", "boards"])  # "... for my exam"
 # A message of these alone says hello ("yo", "morning all", "hey team"), however few of them an example has.
 SALUTATIONS = frozenset(["hi", "hello", "hey", "heya", "hiya", "yo", "sup", "howdy", "greetings", "morning", "evening"])
+SALUTATIONS |= frozenset(["afternoon"])
 ADDRESSEES = frozenset(["all", "everyone", "everybody", "folks", "guys", "team", "there", "bot", "nervebot", "good"])
 GREETING_WORDS = SALUTATIONS | ADDRESSEES
+# ... and a message of these alone is thanks or an acknowledgement ("cool thx", "nice one", "lol", "👍")
+ACKNOWLEDGEMENTS = frozenset(["thanks", "thank", "thx", "ty", "cheers", "cool", "nice", "great", "awesome", "perfect"])
+ACKNOWLEDGEMENTS |= frozenset(["ok", "okay", "kk", "lol", "haha", "brilliant", "sweet", "neat", "wow", "excellent"])
+ACKNOWLEDGEMENTS |= frozenset(
+    ["yes", "yep", "yeah", "sure", "no", "nope", "hmm", "understood", "noted", "gotcha", "interesting"]
+)
+ACKNOWLEDGEMENTS |= frozenset(["thankyou", "thnx", "thanx", "tysm", "tyvm", "wonderful", "fantastic", "amazing"])
+ACKNOWLEDGEMENTS |= frozenset(["helpful", "useful"])
+ACKNOWLEDGING_WORDS = ACKNOWLEDGEMENTS | frozenset(["you", "so", "much", "a", "lot", "one", "very", "super"])
+ACKNOWLEDGING_WORDS |= frozenset(["youre", "that", "thats", "was", "is", "really", "all", "good"])
 # "hey nervebot, please: is ...", and "and S1?" asked first: a follow-up's "and" says nothing of what is asked
 OPENING_WORDS = OPENERS | GREETING_WORDS | {"please", "pls", "plz", "and"}
 ASKING_WORDS = frozenset(["what", "which", "where", "how", "why", "who", "when", "whats", "is", "are", "does", "do"])
@@ -775,6 +805,12 @@ CONTRACTIONS = {
     "his": ("the",),
     "her": ("the",),
     "u": ("you",),  # text speak
+    "wat": ("what",),
+    "wot": ("what",),
+    "wht": ("what",),
+    "thme": ("them",),
+    "thm": ("them",),
+    "commonest": ("most", "common"),
     "ur": ("your",),
     # everyday words for one the questions are matched on
     "nutshell": ("summary",),
@@ -1110,6 +1146,8 @@ class Matcher:
         raw = _join_root_names(_spelled_out(tokens(text)))
         if SALUTATIONS.intersection(raw) and GREETING_WORDS.issuperset(raw):
             raw = ["hello"]
+        elif ACKNOWLEDGEMENTS.intersection(raw) and ACKNOWLEDGING_WORDS.issuperset(raw):
+            raw = ["thanks"]
         lead = next((i for i, w in enumerate(raw) if w not in OPENING_WORDS), 0)  # "so", "hey nervebot"
         stated = next((len(p) for p in TRUE_OR_FALSE if raw[lead : lead + len(p)] == p), 0)
         if stated:  # "true or false: the TA is supplied by L5" states a claim, and offers no choice
@@ -1221,7 +1259,10 @@ class Matcher:
         unknown = tuple(
             w
             for w in content
-            if w not in self.vocabulary and w not in FUNCTION_WORDS and (len(w) > 2 or _ROOT_LIKE.fullmatch(w))
+            if w not in self.vocabulary
+            and w not in FUNCTION_WORDS
+            and w not in WEAK_WORDS  # "what is weakened if ...": words of weakness the examples lack
+            and (len(w) > 2 or _ROOT_LIKE.fullmatch(w))
         )  # "C5" is a root the sources never mention
         # "the muscle that extends the hallux" names a muscle by what it does, as "the dorsiflexor" does
         described = {
@@ -1239,6 +1280,10 @@ class Matcher:
             # "nerve root" and "spinal nerve level" ask for a root, not a nerve
             and not (w in ("nerve", "nerves") and words[i + 1 : i + 2] in (["root"], ["roots"], ["level"], ["levels"]))
         )
+        if any(words[i : i + 2] == ["part", "of"] and words[i + 2] in BODY_PARTS for i in range(len(words) - 2)):
+            asks_for |= {"region"}  # "which part of the foot does L5 give sensation to?" (not what L5 is part of)
+        if any(a in ("what", "which") and b in SIGN_WORDS for a, b in pairwise(words)):
+            asks_for |= {"sign"}  # "what weakness does an L5 disc herniation cause?"
         if WEAK_WORDS & set(content):
             # "which muscle is the dorsiflexor that has become weak?" still asks which muscle does it
             unweakened = ("movement",) if "muscle" in asks_for else ()
