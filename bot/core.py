@@ -49,7 +49,7 @@ from .matcher import (
     stem,
 )
 from .store import Row, Store
-from .text import takes_plural, tokens
+from .text import normalize, takes_plural, tokens
 
 MAX_QUESTION_CHARS = 500
 ANSWER_AT = 0.45
@@ -95,6 +95,7 @@ PLURAL_MISMATCH = 3  # as if talked about three questions earlier: "they" is sel
 INFLECTIONS = frozenset({"s", "es", "ed", "d", "ing", "ly", "en", "er", "ers", "ness", "al", "ally"})
 FOLLOWED_UP = "Read as a follow-up to the conversation so far."
 CLAIM_LINKS = frozenset({"by", "to", "from", "of", "in", "instead", "then", "too"})  # "and by S1?", "what about to S1?"
+LISTED_SECTIONS = 12  # the sources a reply names, in date order; the rest are counted
 # "so which is right?", "who says which?" after an answer with conflicts
 JUDGING_WORDS = frozenset({"right", "correct", "true", "trust", "believe", "accurate", "wrong", "better", "reliable"})
 DISPUTE_WORDS = frozenset(
@@ -686,7 +687,6 @@ class Bot:
                     kinds = tuple(dict.fromkeys(self.matcher.entity_types[e] for e in several))
                     slots[slot] = Mention(-1, -1, names, several, kinds, every=True)
                     continue
-                age += PLURAL_MISMATCH if plural else 0  # "they" is seldom one thing
                 fits = [(n, e) for n, e in enumerate(reversed(talked)) if self.matcher.entity_types[e] in types][:3]
                 if len(reading.missing) == 1 and len(fits) > 1:
                     # "and its plexus?" after the roots of the sciatic nerve: the latest thing of the
@@ -694,9 +694,13 @@ class Bot:
                     told = (f for f in fits if self._render(index, (*self._params(slots), (slot, f[1]))).answered)
                     fits = [next(told, fits[0])]
                 for n, ent in fits[:1]:
-                    name = self.entities[ent]["name"]
-                    slots[slot] = Mention(-1, -1, name, (ent,), (self.matcher.entity_types[ent],))
-                    age = max(age, n)
+                    name, kind = self.entities[ent]["name"], self.matcher.entity_types[ent]
+                    slots[slot] = Mention(-1, -1, name, (ent,), (kind,))
+                    # "they" is seldom one thing, unless its name is plural ("the hamstrings")
+                    standing_in = plural and not DEMONSTRATIVES & content  # ("those two levels" points at levels)
+                    age = max(age, n) + (PLURAL_MISMATCH if standing_in and not takes_plural(name, kind) else 0)
+                if not fits and plural:
+                    age += PLURAL_MISMATCH
             # The more recently an entity was talked about, the likelier "it" means it.
             score = round(0.6 * max(reading.lexical, 0.5) + 0.4 - 0.03 * age - OTHER_KIND * other_kind, 4)
             complete = len(slots) == len(reading.intent.slots)
@@ -772,13 +776,17 @@ class Bot:
         if len(mention.entity_ids) != 1:
             return None
         (was,) = mention.entity_ids
-        name = self.entities[was]["name"].casefold().split()
-        for word in content:
-            for i in range(len(name) if len(name) > 1 else 0):
-                found = self.matcher.aliases.get(" ".join([*name[:i], word, *name[i + 1 :]]), ())
-                if len(found) == 1 and found[0] != was and self.entities[found[0]]["type"] in mention.types:
-                    named = Mention(-1, -1, self.entities[found[0]]["name"], found, mention.types)
-                    return reading._replace(slots={slot: named}, missing=())
+        # the name, and the words that named it ("extend the toes": "and the big toe?" is "extend the big toe")
+        forms = dict.fromkeys(tuple(n.split()) for n in (normalize(self.entities[was]["name"]), mention.text) if n)
+        words = [w for w in content if w not in FOLLOW_UP_WORDS]
+        phrases = [" ".join(words[i : i + n]) for n in (1, 2, 3) for i in range(len(words) - n + 1)]
+        for said in phrases:  # "toe", "big toe", ...
+            for name in forms:
+                for i in range(len(name) if len(name) > 1 else 0):
+                    found = self.matcher.aliases.get(" ".join([*name[:i], said, *name[i + 1 :]]), ())
+                    if len(found) == 1 and found[0] != was and self.entities[found[0]]["type"] in mention.types:
+                        named = Mention(-1, -1, self.entities[found[0]]["name"], found, mention.types)
+                        return reading._replace(slots={slot: named}, missing=())
         return None
 
     def _answered_things(self, conv: Conversation) -> tuple[list[str], set[str]]:
@@ -1083,9 +1091,13 @@ class Bot:
         """The sources, for a reply: each section with its document, date and evidence level."""
         rows = self.store.query(
             "SELECT d.title, d.date, s.label, s.evidence FROM sections s JOIN documents d ON d.id = s.document_id"
-            " ORDER BY d.date, s.id"
+            " ORDER BY d.date, s.id LIMIT ?",
+            [LISTED_SECTIONS + 1],
         )
-        said = [f'The {r["label"]} ("{r["title"]}", {r["date"]}): {r["evidence"]}.' for r in rows]
+        said = [f'The {r["label"]} ("{r["title"]}", {r["date"]}): {r["evidence"]}.' for r in rows[:LISTED_SECTIONS]]
+        if len(rows) > LISTED_SECTIONS:  # a course's own store may hold thousands: a reply names the first
+            (count,) = self.store.query("SELECT count(*) AS n FROM sections")
+            said.append(f"And {count['n'] - LISTED_SECTIONS:,} more sections.")
         return " ".join(_sentence(s) for s in said)
 
     def _weaknesses(self) -> dict[str, str]:
@@ -1528,7 +1540,7 @@ def _asks_which_source(words: Collection[str]) -> bool:
     if said and said <= SOURCE_NOUNS | {"please", "the", "your"}:
         return True  # "source?", "sources please"
     pointed = bool(said & {"that", "this", "it", "says", "say", "said"})
-    sourced = bool(said & SOURCE_NOUNS) or {"where", "from"} <= said
+    sourced = bool(said & SOURCE_NOUNS) or {"where", "from"} <= said or {"where", "get"} <= said
     return len(words) <= 8 and pointed and sourced
 
 

@@ -388,6 +388,9 @@ FUNCTION_WORDS = frozenset(
         "us",
         "useful",
         "usually",
+        "normally",
+        "specifically",
+        "particularly",
         "very",
         "want",
         "wanted",
@@ -445,6 +448,11 @@ SOURCE_WORDS = {
     "trials": "research",
     "guideline": "guideline",
     "guidelines": "guideline",
+    "guidline": "guideline",  # (source words are not mended as names are)
+    "guidlines": "guideline",
+    "reserch": "research",
+    "resarch": "research",
+    "reseach": "research",
     "blog": "blog",
     "2020": "2020",
     "2025": "2025",
@@ -806,6 +814,7 @@ CONTRACTIONS = {
     "her": ("the",),
     "u": ("you",),  # text speak
     "wat": ("what",),
+    "n": ("and",),  # "n the root?"
     "wot": ("what",),
     "wht": ("what",),
     "thme": ("them",),
@@ -1226,7 +1235,7 @@ class Matcher:
         # a question's opening "so" or "ok" ("so what does that muscle do?" is not thanks)
         opening = next((i for i, w in enumerate(words) if w not in OPENING_WORDS), 0)
         rest = words[opening:]
-        asking = mentions or not QUESTION_WORDS.union(self.topic_words).isdisjoint(rest)
+        asking = mentions or not (QUESTION_WORDS.isdisjoint(rest) and self.topic_words.isdisjoint(rest))
         opening = opening if asking else 0  # "hi all" is a greeting, "so, L5?" a question
         framed = _past_frame(words, opening)
         if words[framed : framed + 2] == ["according", "to"]:  # "according to your sources, is ...": the source
@@ -1282,6 +1291,17 @@ class Matcher:
         )
         if any(words[i : i + 2] == ["part", "of"] and words[i + 2] in BODY_PARTS for i in range(len(words) - 2)):
             asks_for |= {"region"}  # "which part of the foot does L5 give sensation to?" (not what L5 is part of)
+        if words[:1] == ["where"]:
+            asks_for |= {"region", "level"}  # "where's the L4 one?" after L5's area; "where do discs herniate?"
+        named_at = len(sequence) - 1 - sequence[::-1].index(SLOT) if SLOT in sequence else 0  # the last name
+        if sequence[:1] in (("which",), ("what",)) and mentions and mentions[0].types[0] == "movement":
+            # (but "what" only before a verb in the singular: "what abducts the hip?", not "what dorsiflexion ...")
+            verb = sequence[0] == "which" or (named_at == 1 and mentions[0].text.split()[0].endswith("s"))
+            ending = named_at == len(sequence) - 1  # the movement ends the question
+            if verb and ending and set(sequence[1:named_at]) <= {"one", "of", SLOT}:  # (SLOT: "them")
+                # "which (ones) abduct the hip?" asks which muscles do it
+                sequence = (sequence[0], "muscles", *sequence[named_at:])
+                asks_for |= {"muscle"}
         if any(a in ("what", "which") and b in SIGN_WORDS for a, b in pairwise(words)):
             asks_for |= {"sign"}  # "what weakness does an L5 disc herniation cause?"
         if WEAK_WORDS & set(content):

@@ -37,6 +37,7 @@ _FTS_WORD = re.compile(r"[0-9A-Za-z]{3,}")
 _PHRASE_WORD = re.compile(r"[0-9A-Za-z]+")  # every word of a name ("L5 nerve root"), however short
 # A word in more sentences than this says little about which to read, and ranking them all is slow.
 _COMMON_WORD = 2000
+_HELD_TERMS = 20_000  # terms whose sentence count is remembered
 # The rows past an answer's first facts are counted as they come up to this many; past it, SQLite
 # counts them all again in one statement, which beats handing over thousands but not a few dozen.
 _COUNTED_HERE = 100
@@ -78,6 +79,7 @@ class Store:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self._local = threading.local()
+        self._held: dict[str, int] = {}  # term -> how many sentences hold it (up to _COMMON_WORD)
         if not self.path.is_file():
             raise StoreError(f"{self.path}: facts.db not found; {_REBUILD}")
         with self.path.open("rb") as fh:
@@ -324,9 +326,16 @@ class Store:
         )
 
     def _holding(self, term: str) -> int:
-        """How many sentences hold `term`, counted no further than `_COMMON_WORD`."""
-        rows = self.query(
-            "SELECT count(*) AS n FROM (SELECT 1 FROM sentences_fts WHERE sentences_fts MATCH :term LIMIT :cap)",
-            {"term": f'"{term}"', "cap": _COMMON_WORD},
-        )
-        return int(rows[0]["n"])
+        """How many sentences hold `term`, counted no further than `_COMMON_WORD`; remembered, since the
+        store never changes and counting a common word in a big store takes a tenth of a millisecond."""
+        held = self._held.get(term)
+        if held is None:
+            rows = self.query(
+                "SELECT count(*) AS n FROM (SELECT 1 FROM sentences_fts WHERE sentences_fts MATCH :term LIMIT :cap)",
+                {"term": f'"{term}"', "cap": _COMMON_WORD},
+            )
+            held = int(rows[0]["n"])
+            if len(self._held) >= _HELD_TERMS:
+                self._held.clear()  # (a bound, not a policy: the terms of questions repeat)
+            self._held[term] = held
+        return held

@@ -214,7 +214,8 @@ def test_completion_finishes_names_of_several_words(bot: Bot) -> None:
 
 def test_tab_after_one_letter_offers_the_roots_and_typing_pops_up_only_proper_names(bot: Bot) -> None:
     completer = ChatCompleter(bot.vocabulary(), primary=bot.names())
-    assert _completions(completer, "which muscles does L") == ["L3", "L4", "L5"]
+    # (names written in capitals start with a capital: the roots, and the one such abbreviation, LDH)
+    assert _completions(completer, "which muscles does L") == ["L3", "L4", "L5", "LDH"]
     typing = CompleteEvent(completion_requested=False)
     popped = [c.text for c in completer.get_completions(Document("which muscles does glut"), typing)]
     assert popped == ["gluteus maximus", "gluteus medius", "gluteus minimus"]  # not "glut max", "glute med"
