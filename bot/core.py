@@ -38,6 +38,7 @@ from .matcher import (
     FOLLOW_UP_LEXICAL,
     FOLLOW_UP_WORDS,
     FUNCTION_WORDS,
+    OPENING_WORDS,
     PRONOUNS,
     SOURCE_WORDS,
     Analysis,
@@ -557,7 +558,10 @@ class Bot:
             # "MRI findings in L5 radiculopathy" is not answered with what an L5 injury leads to
             said = f"My two sources don't cover {topic}, so I can't answer that. {UNCOVERED_OFFER}"
             answer = Answer("no_answer", said, question=text, notes=notes, suggestions=GENERIC_SUGGESTIONS)
-            return answer, replace(conv, pending=None)
+            # "what exercises help foot drop?" then "what causes it?": foot drop is what "it" means
+            named = [m.entity_ids[0] for m in analysis.mentions if not m.ambiguous]
+            entities = (*(e for e in conv.entities if e not in named), *named)[-8:]
+            return answer, replace(conv, pending=None, entities=entities)
         asked_on = _asked_on(analysis.words) if not analysis.mentions else ""
         answered = conv.last is not None and conv.last.answered and conv.reading is not None
         if asked_on and not answered:
@@ -633,7 +637,7 @@ class Bot:
         """Read elliptical follow-ups ("and L4?", "what does it do?") against the conversation."""
         top = readings[0]
         previous = conv.reading
-        content = set(analysis.content)
+        content = set(analysis.content) - (OPENING_WORDS - FOLLOW_UP_WORDS)  # "k and the EHL"
         if previous is not None and analysis.mentions and content <= FOLLOW_UP_WORDS:
             # "and the big toe extensor?" after the roots of a muscle: the muscle doing it
             for named in (analysis.mentions, analysis.agents):
@@ -1537,8 +1541,10 @@ def _asks_which_source(words: Collection[str]) -> bool:
     said = set(words)
     if said & DISPUTE_WORDS:
         return False  # "do the sources disagree about that?" asks what they say of it
-    if said and said <= SOURCE_NOUNS | {"please", "the", "your"}:
-        return True  # "source?", "sources please"
+    if said and said <= SOURCE_NOUNS | {"please", "the", "your", "which", "what"}:
+        return True  # "source?", "sources please", "which source?"
+    if {"says", "who"} <= said and len(said) <= 3:
+        return True  # "says who?"
     pointed = bool(said & {"that", "this", "it", "says", "say", "said"})
     sourced = bool(said & SOURCE_NOUNS) or {"where", "from"} <= said or {"where", "get"} <= said
     return len(words) <= 8 and pointed and sourced

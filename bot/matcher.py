@@ -27,6 +27,7 @@ BIGRAM_WEIGHT = 0.2
 LEX_WEIGHT = 0.6
 ANSWER_TYPE_BONUS = 0.04
 UNKNOWN_PENALTY = 0.1
+EFFECT_PENALTY = 0.3  # a reading taking a name said as an effect for a cause
 # A question naming two things checks a claim about one of them: "is the TA supplied by L5?" is about
 # the TA, the more particular thing; roots, nerves and conditions are what such claims are checked against.
 HUB_TYPES = frozenset({"root", "nerve", "plexus", "condition", "level"})
@@ -389,6 +390,10 @@ FUNCTION_WORDS = frozenset(
         "useful",
         "usually",
         "normally",
+        "anyway",
+        "anyways",
+        "fine",
+        "figure",  # "the 90% figure"
         "specifically",
         "particularly",
         "very",
@@ -748,6 +753,10 @@ SYMBOL_WORDS |= {
 OPENERS = frozenset(["so", "ok", "okay", "well", "right", "alright", "hmm", "um", "oh", "hey", "hi", "hello", "yo"])
 OPENERS |= frozenset(["quick", "one", "q", "question"])  # "hey, quick one: what ..."
 OPENERS |= frozenset(["btw", "actually", "anyway", "anyways", "also", "now", "ah", "uh", "er", "erm"])
+OPENERS |= frozenset(["k", "kk", "wait", "sorry", "fine", "no", "nope", "yes", "yeah", "cool", "great", "thanks"])
+# A short message opening with one of these may correct the last question: "sorry, not L5, I want L4"
+CORRECTING = frozenset(["sorry", "no", "nope", "wait", "oops", "actually"])
+SHORT_CORRECTION = 8
 # What a question may end with that asks nothing more: "... thanks so much", "... again?", "... for my exam"
 TAIL_MARKERS = frozenset(["please", "pls", "plz", "thanks", "thank", "thx", "ty", "cheers"])
 TAIL_MARKERS |= frozenset(["exactly", "again", "briefly", "quickly", "short"])
@@ -768,6 +777,7 @@ ACKNOWLEDGEMENTS |= frozenset(["thankyou", "thnx", "thanx", "tysm", "tyvm", "won
 ACKNOWLEDGEMENTS |= frozenset(["helpful", "useful"])
 ACKNOWLEDGING_WORDS = ACKNOWLEDGEMENTS | frozenset(["you", "so", "much", "a", "lot", "one", "very", "super"])
 ACKNOWLEDGING_WORDS |= frozenset(["youre", "that", "thats", "was", "is", "really", "all", "good"])
+COMMON_WORDS |= OPENERS | ACKNOWLEDGING_WORDS | CORRECTING  # "wait" is not "gait", nor "nice" "nerve"
 # "hey nervebot, please: is ...", and "and S1?" asked first: a follow-up's "and" says nothing of what is asked
 OPENING_WORDS = OPENERS | GREETING_WORDS | {"please", "pls", "plz", "and"}
 ASKING_WORDS = frozenset(["what", "which", "where", "how", "why", "who", "when", "whats", "is", "are", "does", "do"])
@@ -789,7 +799,7 @@ SLOT = "@"
 _OPTION_MARK = re.compile(r"(?:^|\s)\(?[A-Ea-e][.)][^\w\s]*(?=\s)")  # "A.", "b)", "(c)" before an option
 _ROOT_LIKE = re.compile(r"[ctls]\d{1,2}")
 DOER_WORDS = frozenset(
-    (a, b) for a in ("muscle", "muscles") for b in ("that", "which", "to", "for", "doing", "used")
+    (a, b) for a in ("muscle", "muscles") for b in ("that", "which", "who", "to", "for", "doing", "used")
 )  # "the muscle that extends the hallux", "the muscles for hip abduction"
 TRUE_OR_FALSE = (["true", "or", "false"], ["true", "false"], ["t", "f"], ["is", "it", "true", "that"])
 CONTRACTIONS = {
@@ -814,6 +824,20 @@ CONTRACTIONS = {
     "her": ("the",),
     "u": ("you",),  # text speak
     "wat": ("what",),
+    "he": ("it",),  # "extensor digitorum longus, what is he doing?"
+    "she": ("it",),
+    "him": ("it",),
+    "giving": ("supplies",),  # "which nerve is giving to it?"
+    "coming": ("from",),  # "from which root it is coming?"
+    "assists": ("performs",),  # "which muscle assists it?"
+    "assist": ("perform",),
+    "confirm": ("test",),
+    "suggest": ("indicate",),  # "what does a Trendelenburg gait suggest?"
+    "suggests": ("indicates",),
+    "power": (
+        "strength",
+    ),  # "DF power", "EHL power" (an exam's strength)  # "how would you confirm it on examination?"
+    "saying": ("say",),
     "n": ("and",),  # "n the root?"
     "wot": ("what",),
     "wht": ("what",),
@@ -908,6 +932,7 @@ class Analysis:
     agents: tuple[Mention, ...] = ()  # the mentions, with "the dorsiflexor" standing for the muscles doing it
     first: str = ""  # the question's first word after any greeting or "so": "is" in "hey, so is the TA ..."
     last: str = ""  # its last before any "thanks": "correct" in "IGN to GMax, correct? thanks"
+    effects: frozenset[int] = frozenset()  # where a name said as an effect starts: "what injury causes @"
 
 
 class Reading(NamedTuple):
@@ -961,6 +986,14 @@ class Matcher:
                 self._shapes.append(intent)
             self._slot_shape.append(shapes[shape])
         self._answers = [frozenset(i.answers) for i in self.intents]
+        # The slots an intent's examples name as an effect ("what causes {sign}"), for intents whose
+        # examples speak of causing at all: a name said as an effect fits no other of their slots.
+        self._effect_slots = [
+            frozenset(s for e in i.examples for s in _CAUSED_SLOT.findall(e))
+            if any(_CAUSING.search(e) for e in i.examples)
+            else None
+            for i in self.intents
+        ]
         self._movement_answers = frozenset(
             t for i in self.intents if any("movement" in types for types in i.slots.values()) for t in i.answers
         )
@@ -1161,6 +1194,8 @@ class Matcher:
         stated = next((len(p) for p in TRUE_OR_FALSE if raw[lead : lead + len(p)] == p), 0)
         if stated:  # "true or false: the TA is supplied by L5" states a claim, and offers no choice
             raw = [*raw[:lead], "is", *raw[lead + stated :]]
+        if raw[:1] and (raw[0] in CORRECTING or "meant" in raw) and len(raw) <= SHORT_CORRECTION:
+            raw = _corrected(raw)  # "sorry, not L5, I want L4" is "sorry, L4"
         raw = self._rejoined(raw)
         if "your" in raw:  # "lift your big toe" names the big toe as "lift the big toe" does
             after = [*raw[1:], ""]
@@ -1293,6 +1328,10 @@ class Matcher:
             asks_for |= {"region"}  # "which part of the foot does L5 give sensation to?" (not what L5 is part of)
         if words[:1] == ["where"]:
             asks_for |= {"region", "level"}  # "where's the L4 one?" after L5's area; "where do discs herniate?"
+        for i in range(len(sequence) - 2):
+            j = i + 1 + (sequence[i + 1] in ("is", "are"))  # "what is X a sign of?", "X is a sign of what?"
+            if sequence[i] == SLOT and sequence[j : j + 2] in (("sign", "of"), ("symptom", "of")):
+                sequence = (*sequence[:j], "caused", "by", *sequence[j + 2 :])
         named_at = len(sequence) - 1 - sequence[::-1].index(SLOT) if SLOT in sequence else 0  # the last name
         if sequence[:1] in (("which",), ("what",)) and mentions and mentions[0].types[0] == "movement":
             # (but "what" only before a verb in the singular: "what abducts the hip?", not "what dorsiflexion ...")
@@ -1331,6 +1370,7 @@ class Matcher:
             agents if any(m.via for m in agents) else (),
             words[framed] if words else "",
             words[closing - 1] if words else "",
+            frozenset(m.start for m in mentions if _caused(words, m)),
         )
 
     def _resplit(self, mentions: list[Mention], words: Sequence[str], raw: Sequence[str]) -> list[Mention]:
@@ -1422,7 +1462,10 @@ class Matcher:
         by_agents: dict[int, Filled] = {}  # slots filled with the muscles doing a movement named by its doer
         doers = {m.via for m in analysis.agents if m.via}  # movements named by their doer
         about_movement = not asks_for or not asks_for.isdisjoint(self._movement_answers)
-        for intent, lex, shape, answers in zip(self.intents, lexical, self._slot_shape, self._answers, strict=True):
+        effects = analysis.effects
+        for intent, lex, shape, answers, effect_slots in zip(
+            self.intents, lexical, self._slot_shape, self._answers, self._effect_slots, strict=True
+        ):
             if intent.kind == "chitchat":
                 if not mentions:
                     readings.append(Reading(intent, {}, (), lex, lex + unknown_penalty))
@@ -1460,11 +1503,21 @@ class Matcher:
                     # "does S1 help with dorsiflexion?" asks for roots; "is the TA supplied by L5?" checks
                     # the TA's roots, not L5's muscles
                     score += claim_bonus if not claim or HUB_TYPES.isdisjoint(spare & answers) else 2 * claim_bonus
+                if claim and spare - HUB_TYPES and not HUB_TYPES.isdisjoint(taken):
+                    # ... and "is L5 responsible for plantar flexion?" checks plantar flexion's roots, not
+                    # everything about L5: a claim is about the more particular thing
+                    score -= claim_bonus
             if offered:
                 # "is the knee reflex L4 or S1?" asks for a root, and is not about L4 alone
                 score += -2 * CHOICE_BONUS if offered.isdisjoint(answers) or missing else CHOICE_BONUS
                 if not offered.isdisjoint(taken):
                     score -= CHOICE_BONUS
+            if (
+                effects
+                and effect_slots is not None
+                and any(m.start in effects for slot, m in slots.items() if slot not in effect_slots)
+            ):
+                score -= EFFECT_PENALTY  # "what injury causes foot drop?" asks for its causes, not its effects
             readings.append(Reading(intent, slots, missing, lex, score))
         if not mentions:
             # small talk yields to a question of the domain its words fit as well ("where do the sources disagree?")
@@ -1596,6 +1649,40 @@ def _narrowed(mentions: list[Mention], raw: Sequence[str]) -> list[Mention]:
                 continue
         out.append(m)
     return out
+
+
+CAUSE_PAIRS = frozenset([("leads", "to"), ("lead", "to"), ("leading", "to"), ("results", "in"), ("result", "in")])
+CAUSE_VERBS = frozenset(["cause", "causes", "caused", "produce", "produces", "gives", "give", "explains", "explain"])
+CAUSE_PAIRS |= frozenset([("associated", "with")])  # "which injury is associated with foot drop?"
+SIGN_OF = frozenset([("sign", "of"), ("symptom", "of"), ("signs", "of")])  # "what is foot drop a sign of?"
+_CAUSING = re.compile(r"\b(?:causes?|produces?|gives?|leads? to|results? in)\b")
+_CAUSED_SLOT = re.compile(r"\b(?:causes?|produces?|gives?|leads? to|results? in) (?:an? |the )?\{(\w+)\}")
+
+
+def _caused(words: Sequence[str], mention: Mention) -> bool:
+    """Whether a name is said as what something causes: "... causes foot drop", "... leads to it",
+    "foot drop is a sign of ..."."""
+    start, end = mention.start, mention.end
+    before = (start >= 1 and words[start - 1] in CAUSE_VERBS) or tuple(words[max(0, start - 2) : start]) in CAUSE_PAIRS
+    end += words[end : end + 1] in (["is"], ["are"])  # "foot drop is a sign of what?"
+    return before or tuple(words[end : end + 2]) in SIGN_OF
+
+
+def _corrected(words: list[str]) -> list[str]:
+    """A correction of the last question without what it takes back: "no, S1 not S2" -> "no S1",
+    "wait no i meant EHL" -> "wait no EHL"."""
+    kept: list[str] = []
+    skip = False
+    for w in words:
+        if skip:
+            skip = False
+        elif w == "not":
+            skip = True  # the word after "not" is taken back
+        elif w in ("meant", "mean", "want") and kept[-1:] == ["i"]:
+            kept.pop()  # "i meant", "i want"
+        elif w != "meant":
+            kept.append(w)
+    return kept or words
 
 
 def _past_frame(words: Sequence[str], start: int) -> int:
