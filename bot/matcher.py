@@ -933,6 +933,7 @@ class Analysis:
     first: str = ""  # the question's first word after any greeting or "so": "is" in "hey, so is the TA ..."
     last: str = ""  # its last before any "thanks": "correct" in "IGN to GMax, correct? thanks"
     effects: frozenset[int] = frozenset()  # where a name said as an effect starts: "what injury causes @"
+    causers: frozenset[int] = frozenset()  # ... and one said as a cause: "what does @ cause?"
 
 
 class Reading(NamedTuple):
@@ -1371,6 +1372,7 @@ class Matcher:
             words[framed] if words else "",
             words[closing - 1] if words else "",
             frozenset(m.start for m in mentions if _caused(words, m)),
+            frozenset(m.start for m in mentions if _causing(words, m)),
         )
 
     def _resplit(self, mentions: list[Mention], words: Sequence[str], raw: Sequence[str]) -> list[Mention]:
@@ -1462,7 +1464,7 @@ class Matcher:
         by_agents: dict[int, Filled] = {}  # slots filled with the muscles doing a movement named by its doer
         doers = {m.via for m in analysis.agents if m.via}  # movements named by their doer
         about_movement = not asks_for or not asks_for.isdisjoint(self._movement_answers)
-        effects = analysis.effects
+        effects, causers = analysis.effects, analysis.causers
         for intent, lex, shape, answers, effect_slots in zip(
             self.intents, lexical, self._slot_shape, self._answers, self._effect_slots, strict=True
         ):
@@ -1518,6 +1520,12 @@ class Matcher:
                 and any(m.start in effects for slot, m in slots.items() if slot not in effect_slots)
             ):
                 score -= EFFECT_PENALTY  # "what injury causes foot drop?" asks for its causes, not its effects
+            if (
+                causers
+                and effect_slots
+                and any(m.start in causers for slot, m in slots.items() if slot in effect_slots)
+            ):
+                score -= EFFECT_PENALTY  # ... and "what does a weak TA cause?" for its effects
             readings.append(Reading(intent, slots, missing, lex, score))
         if not mentions:
             # small talk yields to a question of the domain its words fit as well ("where do the sources disagree?")
@@ -1666,6 +1674,13 @@ def _caused(words: Sequence[str], mention: Mention) -> bool:
     before = (start >= 1 and words[start - 1] in CAUSE_VERBS) or tuple(words[max(0, start - 2) : start]) in CAUSE_PAIRS
     end += words[end : end + 1] in (["is"], ["are"])  # "foot drop is a sign of what?"
     return before or tuple(words[end : end + 2]) in SIGN_OF
+
+
+def _causing(words: Sequence[str], mention: Mention) -> bool:
+    """Whether a name is said as what causes something: "what does foot drop cause?", "what can X lead to?"."""
+    start, end = mention.start, mention.end
+    asked = start >= 1 and words[start - 1] in ("does", "do", "can", "could", "will", "would", "might", "may")
+    return asked and (words[end : end + 1] in [[v] for v in CAUSE_VERBS] or tuple(words[end : end + 2]) in CAUSE_PAIRS)
 
 
 def _corrected(words: list[str]) -> list[str]:
