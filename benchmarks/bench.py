@@ -85,15 +85,30 @@ Slow = tuple[float, str, str]  # milliseconds, kind of question, question
 
 @dataclass(frozen=True, slots=True)
 class Mix:
-    """How to make the question mix: rounds are made one at a time where they are asked, so the
-    process being measured holds one round of questions, not tens of thousands."""
+    """How to make the question mix. The parent reads the cases and hands the measured process their
+    questions alone (`plan`); that process makes the rounds one at a time as it asks them, so it holds
+    one round of questions, and neither tens of thousands of them nor the cases' expectations."""
 
     rounds: int
     seed: int
     synthetic: Path | None = None
 
+    def plan(self) -> dict[str, Any]:
+        """The mix as JSON: each case's kind, name and questions, and the words a typo may land in."""
+        dev = [_asked(c, category(c.tags)) for c in load_cases(sorted((ROOT / "tests" / "dev").glob("*.eval.yaml")))]
+        extra = [_asked(c, "synthetic", "synthetic") for c in load_cases([self.synthetic])] if self.synthetic else []
+        domain = sorted(domain_words(ROOT / "facts.db"))
+        return {"rounds": self.rounds, "seed": self.seed, "dev": dev, "synthetic": extra, "domain": domain}
+
+
+class Planned:
+    """A mix's rounds, made from its plan in the measured process."""
+
+    def __init__(self, plan: dict[str, Any]) -> None:
+        self.plan = plan
+
     def __iter__(self) -> Iterator[list[Turn]]:
-        return iter_mix(self.rounds, domain_words(ROOT / "facts.db"), self.synthetic, self.seed)
+        return iter_mix(self.plan)
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,33 +142,38 @@ def with_typo(question: str, domain: frozenset[str], rng: random.Random) -> str 
     return question.replace(word, typo_of(word, rng), 1)
 
 
-def iter_mix(rounds: int, domain: frozenset[str], synthetic: Path | None, seed: int) -> Iterator[list[Turn]]:
+def iter_mix(plan: dict[str, Any]) -> Iterator[list[Turn]]:
     """Round 0 warms the caches; every round asks the dev set, new typos and a slice of synthetic questions."""
-    dev = load_cases(sorted((ROOT / "tests" / "dev").glob("*.eval.yaml")))
-    extra = load_cases([synthetic]) if synthetic else []
-    for r in range(rounds + 1):
+    seed, domain, extra = plan["seed"], frozenset(plan["domain"]), plan["synthetic"]
+    for r in range(plan["rounds"] + 1):
         turns: list[Turn] = []
-        for case in dev:
-            kind = category(case.tags)
-            turns += conversation(case, kind, f"r{r}:{case.path.name}:{case.index}")
-            if case.is_conversation or kind not in ("exact", "paraphrase"):
-                continue
-            if case.turns[0].expect.get("status", "answered") == "answered":
-                rng = random.Random(f"{seed}:{r}:{case.path.name}:{case.index}")
-                mistyped = with_typo(case.turns[0].question, domain, rng)
+        for kind, name, questions, talk, answerable in plan["dev"]:
+            turns += conversation(questions, talk, kind, f"r{r}:{name}")
+            if answerable and not talk and kind in ("exact", "paraphrase"):
+                mistyped = with_typo(questions[0], domain, random.Random(f"{seed}:{r}:{name}"))
                 if mistyped:
                     turns.append(Turn("typo", None, mistyped))
         for k in range(SYNTHETIC_PER_ROUND if extra else 0):
-            case = extra[(r * SYNTHETIC_PER_ROUND + k) % len(extra)]
-            turns += conversation(case, "synthetic", f"r{r}:synthetic:{case.index}", follow_up="synthetic")
+            kind, name, questions, talk, _ = extra[(r * SYNTHETIC_PER_ROUND + k) % len(extra)]
+            turns += conversation(questions, talk, kind, f"r{r}:{name}", follow_up="synthetic")
         yield turns
 
 
-def conversation(case: Case, kind: str, session: str, follow_up: str = "follow-up") -> list[Turn]:
-    if not case.is_conversation:
-        return [Turn(kind, None, case.turns[0].question)]
-    last = len(case.turns) - 1
-    return [Turn(kind if n == 0 else follow_up, session, t.question, n == last) for n, t in enumerate(case.turns)]
+def _asked(case: Case, kind: str, named: str = "") -> tuple[str, str, list[str], bool, bool]:
+    """What the mix needs of a case: its kind, a name for its session and typos, its questions, whether
+    it is a conversation, and whether its first answer is expected (only those get typos)."""
+    answerable = case.turns[0].expect.get("status", "answered") == "answered"
+    name = f"{named or case.path.name}:{case.index}"
+    return kind, name, [t.question for t in case.turns], case.is_conversation, answerable
+
+
+def conversation(
+    questions: Sequence[str], talk: bool, kind: str, session: str, follow_up: str = "follow-up"
+) -> list[Turn]:
+    if not talk:
+        return [Turn(kind, None, questions[0])]
+    last = len(questions) - 1
+    return [Turn(kind if n == 0 else follow_up, session, q, n == last) for n, q in enumerate(questions)]
 
 
 def domain_words(db: Path) -> frozenset[str]:
@@ -308,8 +328,7 @@ def in_child(mode: str, db: Path, mix: Mix, extra: dict[str, Any]) -> tuple[Figu
     with tempfile.TemporaryDirectory() as tmp:
         request = Path(tmp) / "request.json"
         result = Path(tmp) / "result.json"
-        recipe = {"rounds": mix.rounds, "seed": mix.seed, "synthetic": mix.synthetic and str(mix.synthetic)}
-        request.write_text(json.dumps({"mode": mode, "db": str(db), "mix": recipe, **extra}))
+        request.write_text(json.dumps({"mode": mode, "db": str(db), "mix": mix.plan(), **extra}))
         run_child([sys.executable, __file__, "--child", str(request), str(result)])
         figures: Figures = json.loads(result.read_text())
     return figures, figures.pop("_rss_mb")
@@ -317,8 +336,7 @@ def in_child(mode: str, db: Path, mix: Mix, extra: dict[str, Any]) -> tuple[Figu
 
 def child_main(request_path: Path, result_path: Path) -> int:
     request = json.loads(request_path.read_text())
-    recipe = request.pop("mix")
-    mix = Mix(recipe["rounds"], recipe["seed"], recipe["synthetic"] and Path(recipe["synthetic"]))
+    mix = Planned(request.pop("mix"))
     db = Path(request["db"])
     if request["mode"] == "ask":
         evals = {name: [Path(p) for p in paths] for name, paths in request["evals"].items()}
