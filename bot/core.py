@@ -38,6 +38,7 @@ from .matcher import (
     FOLLOW_UP_LEXICAL,
     FOLLOW_UP_WORDS,
     FUNCTION_WORDS,
+    NEGATIONS,
     OPENING_WORDS,
     PRONOUNS,
     SOURCE_WORDS,
@@ -95,7 +96,8 @@ PLURAL_POINTERS = frozenset(["they", "them", "their", "those", "these"])
 PLURAL_MISMATCH = 3  # as if talked about three questions earlier: "they" is seldom one thing
 INFLECTIONS = frozenset({"s", "es", "ed", "d", "ing", "ly", "en", "er", "ers", "ness", "al", "ally"})
 FOLLOWED_UP = "Read as a follow-up to the conversation so far."
-CLAIM_LINKS = frozenset({"by", "to", "from", "of", "in", "instead", "then", "too"})  # "and by S1?", "what about to S1?"
+REMEMBERED_THINGS = 8  # the things a conversation's pronouns may point back at
+CLAIM_LINKS = frozenset({"by", "to", "from", "of", "in", "instead"})  # "and by S1?", "what about to S1?"
 LISTED_SECTIONS = 12  # the sources a reply names, in date order; the rest are counted
 # "so which is right?", "who says which?" after an answer with conflicts
 JUDGING_WORDS = frozenset({"right", "correct", "true", "trust", "believe", "accurate", "wrong", "better", "reliable"})
@@ -411,7 +413,7 @@ class Bot:
             # a follow-up to the first
             first, second = self._ask_text(parts[0], notes, conv, parts[0])
             # "them" in the second is what the first answered, not anything talked of before it
-            answered = tuple(self.store.endpoints(first.facts))[-8:] if first.answered else ()
+            answered = tuple(self.store.endpoints(first.facts))[-REMEMBERED_THINGS:] if first.answered else ()
             then, after = self._ask_text(parts[1], (), replace(second, entities=answered or second.entities), parts[1])
             if first.answered and then.answered and (first.intent, first.slots) != (then.intent, then.slots):
                 answer, new_conv = _joined(first, then, text), after
@@ -560,7 +562,7 @@ class Bot:
             answer = Answer("no_answer", said, question=text, notes=notes, suggestions=GENERIC_SUGGESTIONS)
             # "what exercises help foot drop?" then "what causes it?": foot drop is what "it" means
             named = [m.entity_ids[0] for m in analysis.mentions if not m.ambiguous]
-            entities = (*(e for e in conv.entities if e not in named), *named)[-8:]
+            entities = _talked_about(conv.entities, named)
             return answer, replace(conv, pending=None, entities=entities)
         asked_on = _asked_on(analysis.words) if not analysis.mentions else ""
         answered = conv.last is not None and conv.last.answered and conv.reading is not None
@@ -703,8 +705,6 @@ class Bot:
                     # "they" is seldom one thing, unless its name is plural ("the hamstrings")
                     standing_in = plural and not DEMONSTRATIVES & content  # ("those two levels" points at levels)
                     age = max(age, n) + (PLURAL_MISMATCH if standing_in and not takes_plural(name, kind) else 0)
-                if not fits and plural:
-                    age += PLURAL_MISMATCH
             # The more recently an entity was talked about, the likelier "it" means it.
             score = round(0.6 * max(reading.lexical, 0.5) + 0.4 - 0.03 * age - OTHER_KIND * other_kind, 4)
             complete = len(slots) == len(reading.intent.slots)
@@ -781,10 +781,10 @@ class Bot:
             return None
         (was,) = mention.entity_ids
         # the name, and the words that named it ("extend the toes": "and the big toe?" is "extend the big toe")
-        forms = dict.fromkeys(tuple(n.split()) for n in (normalize(self.entities[was]["name"]), mention.text) if n)
+        forms = dict.fromkeys(tuple(normalize(n).split()) for n in (self.entities[was]["name"], mention.text) if n)
         words = [w for w in content if w not in FOLLOW_UP_WORDS]
-        phrases = [" ".join(words[i : i + n]) for n in (1, 2, 3) for i in range(len(words) - n + 1)]
-        for said in phrases:  # "toe", "big toe", ...
+        phrases = [" ".join(words[i : i + n]) for n in (3, 2, 1) for i in range(len(words) - n + 1)]
+        for said in phrases:  # "big toe" before "toe": the most particular name first
             for name in forms:
                 for i in range(len(name) if len(name) > 1 else 0):
                     found = self.matcher.aliases.get(" ".join([*name[:i], said, *name[i + 1 :]]), ())
@@ -864,7 +864,8 @@ class Bot:
         if intent.kind == "chitchat":
             if reading.score >= CHITCHAT_AT:
                 typed = set(analysis.words) if analysis else set()
-                reply = next((r for words, r in intent.replies if words & typed), intent.reply)
+                negated = bool(typed & NEGATIONS)  # "no good" is not praise
+                reply = next((r for words, r in intent.replies if words & typed and not negated), intent.reply)
                 reply = reply.format_map(self._reply_fields) if "{" in reply else reply
                 chat = Answer("chitchat", reply, intent=intent.name, suggestions=GENERIC_SUGGESTIONS[:3], **base)
                 return chat, cleared
@@ -887,7 +888,7 @@ class Bot:
             if first.answered and then.answered:
                 both = _together(first, then, (first_told, then_told), text, BOTH_ASKED)
                 recent = (*first_told.endpoints, *then_told.endpoints)
-                entities = (*(e for e in conv.entities if e not in recent), *dict.fromkeys(recent))[-8:]
+                entities = _talked_about(conv.entities, recent)
                 return both, Conversation(reading=in_turn[0], entities=entities, last=both)
         if (
             not follow_up
@@ -951,7 +952,7 @@ class Bot:
                     answer = _together(answer, settled, (settled_told, rendered), text, OTHER_SIDE)
         answer = replace(answer, text=lead + answer.text) if lead else answer
         recent = rendered.endpoints or tuple(m.entity_ids[0] for m in reading.slots.values())
-        entities = (*(e for e in conv.entities if e not in recent), *dict.fromkeys(recent))[-8:]
+        entities = _talked_about(conv.entities, recent)
         paged = Paged(focus, frozenset(answer.facts)) if rendered.unlisted else None
         return answer, Conversation(reading=reading, entities=entities, last=answer, paged=paged)
 
@@ -1028,7 +1029,12 @@ class Bot:
         last = self._understand(conv.last.question)[1]
         kind = self.matcher.entity_types[new.entity_ids[0]]
         same = [m for m in last.mentions if kind in m.types]
-        if last.first not in CLAIM_STARTS or len(last.mentions) < 2 or len(same) != 1 or same[0] == new:
+        if (
+            last.first not in CLAIM_STARTS
+            or len(last.mentions) < 2
+            or len(same) != 1
+            or same[0].entity_ids == new.entity_ids
+        ):
             return None
         asked = " ".join([*last.words[: same[0].start], new.text, *last.words[same[0].end :]])
         notes += (f'Read as the last claim again: "{asked}?"',)
@@ -1071,7 +1077,7 @@ class Bot:
         # Everything the chain passes through can now be "that muscle", the question's subject still first.
         named = [s.entity_id for s in conv.last.slots]
         recent = [*(e for e in chain.endpoints if e not in named), *named]
-        entities = (*(e for e in conv.entities if e not in recent), *dict.fromkeys(recent))[-8:]
+        entities = _talked_about(conv.entities, recent)
         return answer, replace(conv, pending=None, entities=entities)
 
     def _chain_uncached(self, facts: tuple[str, ...]) -> Rendered:
@@ -1092,11 +1098,12 @@ class Bot:
         )
 
     def _documents(self) -> str:
-        """The sources, for a reply: each section with its document, date and evidence level."""
+        """The sources, for a reply: each section with its document, date and evidence level (the
+        first LISTED_SECTIONS of them, and a count of the rest)."""
         rows = self.store.query(
             "SELECT d.title, d.date, s.label, s.evidence FROM sections s JOIN documents d ON d.id = s.document_id"
-            " ORDER BY d.date, s.id LIMIT ?",
-            [LISTED_SECTIONS + 1],
+            " ORDER BY d.date, s.id LIMIT :listed",
+            {"listed": LISTED_SECTIONS + 1},
         )
         said = [f'The {r["label"]} ("{r["title"]}", {r["date"]}): {r["evidence"]}.' for r in rows[:LISTED_SECTIONS]]
         if len(rows) > LISTED_SECTIONS:  # a course's own store may hold thousands: a reply names the first
@@ -1522,17 +1529,23 @@ def _asked_on(words: Sequence[str]) -> str:
     return ""
 
 
+def _talked_about(earlier: Sequence[str], recent: Iterable[str]) -> tuple[str, ...]:
+    """The things a conversation has talked about, most recent last: `recent` after the earlier ones."""
+    latest = tuple(dict.fromkeys(recent))
+    return (*(e for e in earlier if e not in latest), *latest)[-REMEMBERED_THINGS:]
+
+
 def _asks_judgement(words: Collection[str]) -> bool:
     """Whether a short follow-up asks which side of a disagreement is right: "so which is right?",
-    "who says which?", "which one should I believe?", "why do they disagree?"."""
+    "who says which?", "which one should I believe?"."""
     said = set(words)
-    judged = bool(said & JUDGING_WORDS and said & {"which", "who", "whos", "one", "side", "source", "sources"})
+    judged = bool(said & JUDGING_WORDS and said & {"which", "who", "one", "side", "source", "sources"})
     return len(said) <= 8 and (judged or {"who", "says"} <= said or bool(said & DISPUTE_WORDS))
 
 
 def _with_article(phrase: str) -> str:
     """ "an AI-generated summary", "an educational blog post": a phrase with "a" or "an" before it."""
-    return f"{'an' if phrase[:1].lower() in 'aeiou' else 'a'} {phrase}"
+    return f"{'an' if phrase[:1].lower() in tuple('aeiou') else 'a'} {phrase}"
 
 
 def _asks_which_source(words: Collection[str]) -> bool:
@@ -1541,12 +1554,12 @@ def _asks_which_source(words: Collection[str]) -> bool:
     said = set(words)
     if said & DISPUTE_WORDS:
         return False  # "do the sources disagree about that?" asks what they say of it
-    if said and said <= SOURCE_NOUNS | {"please", "the", "your", "which", "what"}:
+    if said & SOURCE_NOUNS and said <= SOURCE_NOUNS | {"please", "the", "your", "which", "what"}:
         return True  # "source?", "sources please", "which source?"
     if {"says", "who"} <= said and len(said) <= 3:
         return True  # "says who?"
     pointed = bool(said & {"that", "this", "it", "says", "say", "said"})
-    sourced = bool(said & SOURCE_NOUNS) or {"where", "from"} <= said or {"where", "get"} <= said
+    sourced = bool(said & SOURCE_NOUNS) or {"where", "from"} <= said or {"where", "you", "get"} <= said
     return len(words) <= 8 and pointed and sourced
 
 

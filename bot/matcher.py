@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import pairwise
@@ -28,6 +28,14 @@ LEX_WEIGHT = 0.6
 ANSWER_TYPE_BONUS = 0.04
 UNKNOWN_PENALTY = 0.1
 EFFECT_PENALTY = 0.3  # a reading taking a name said as an effect for a cause
+# How a question says that one thing causes another: "X causes Y", "X leads to Y", "Y is a sign of X"
+CAUSE_VERBS = frozenset(["cause", "causes", "caused", "produce", "produces", "gives", "give"])
+CAUSE_PAIRS = frozenset([("leads", "to"), ("lead", "to"), ("leading", "to"), ("results", "in"), ("result", "in")])
+CAUSE_PAIRS |= frozenset([("associated", "with")])  # "which injury is associated with foot drop?"
+SIGN_OF = frozenset([("sign", "of"), ("signs", "of"), ("symptom", "of")])  # "what is foot drop a sign of?"
+_CAUSE_WORDS = "|".join([*sorted(CAUSE_VERBS), *(" ".join(p) for p in sorted(CAUSE_PAIRS))])
+_CAUSING = re.compile(rf"\b(?:{_CAUSE_WORDS})\b")
+_CAUSED_SLOT = re.compile(rf"\b(?:{_CAUSE_WORDS}) (?:an? |the )?\{{(\w+)\}}")
 # A question naming two things checks a claim about one of them: "is the TA supplied by L5?" is about
 # the TA, the more particular thing; roots, nerves and conditions are what such claims are checked against.
 HUB_TYPES = frozenset({"root", "nerve", "plexus", "condition", "level"})
@@ -83,6 +91,7 @@ FUNCTION_WORDS = frozenset(
         "crucial",
         "essential",
         "key",  # "the key things to remember about ..."
+        "meant",  # "what is meant by foot drop?"
         "remember",
         "single",
         "a",
@@ -770,9 +779,11 @@ GREETING_WORDS = SALUTATIONS | ADDRESSEES
 # ... and a message of these alone is thanks or an acknowledgement ("cool thx", "nice one", "lol", "👍")
 ACKNOWLEDGEMENTS = frozenset(["thanks", "thank", "thx", "ty", "cheers", "cool", "nice", "great", "awesome", "perfect"])
 ACKNOWLEDGEMENTS |= frozenset(["ok", "okay", "kk", "lol", "haha", "brilliant", "sweet", "neat", "wow", "excellent"])
-ACKNOWLEDGEMENTS |= frozenset(
-    ["yes", "yep", "yeah", "sure", "no", "nope", "hmm", "understood", "noted", "gotcha", "interesting"]
-)
+ACKNOWLEDGEMENTS |= frozenset(["yes", "yep", "yeah", "sure", "understood", "noted", "gotcha", "interesting"])
+NEGATIONS = frozenset(["not", "no", "never", "isnt", "wasnt", "arent", "dont", "didnt", "doesnt"])
+DISAGREEING = frozenset(["no", "nope", "nah", "wrong"])  # a message of these alone says an answer is wrong
+EXAMINING = frozenset(["exam", "examination", "examine", "examining", "clinically", "bedside"])
+PATIENT_WORDS = frozenset(["patient", "man", "woman", "boy", "girl", "year", "old", "pt", "client", "friend"])
 ACKNOWLEDGEMENTS |= frozenset(["thankyou", "thnx", "thanx", "tysm", "tyvm", "wonderful", "fantastic", "amazing"])
 ACKNOWLEDGEMENTS |= frozenset(["helpful", "useful"])
 ACKNOWLEDGING_WORDS = ACKNOWLEDGEMENTS | frozenset(["you", "so", "much", "a", "lot", "one", "very", "super"])
@@ -824,21 +835,13 @@ CONTRACTIONS = {
     "her": ("the",),
     "u": ("you",),  # text speak
     "wat": ("what",),
-    "he": ("it",),  # "extensor digitorum longus, what is he doing?"
-    "she": ("it",),
-    "him": ("it",),
-    "giving": ("supplies",),  # "which nerve is giving to it?"
     "coming": ("from",),  # "from which root it is coming?"
     "assists": ("performs",),  # "which muscle assists it?"
     "assist": ("perform",),
-    "confirm": ("test",),
     "suggest": ("indicate",),  # "what does a Trendelenburg gait suggest?"
     "suggests": ("indicates",),
-    "power": (
-        "strength",
-    ),  # "DF power", "EHL power" (an exam's strength)  # "how would you confirm it on examination?"
+    "power": ("strength",),  # "DF power", "EHL power": an exam's strength
     "saying": ("say",),
-    "n": ("and",),  # "n the root?"
     "wot": ("what",),
     "wht": ("what",),
     "thme": ("them",),
@@ -1191,12 +1194,17 @@ class Matcher:
             raw = ["hello"]
         elif ACKNOWLEDGEMENTS.intersection(raw) and ACKNOWLEDGING_WORDS.issuperset(raw):
             raw = ["thanks"]
+        elif raw and DISAGREEING.issuperset(raw):
+            raw = ["wrong", "answer"]  # "no", "nope": what the feedback intent answers
+        elif NEGATIONS.intersection(raw) and ACKNOWLEDGEMENTS.intersection(raw) and _complains(raw):
+            raw = ["wrong", "answer"]  # "that's not helpful" is no thanks (but "thanks, not bad" is)
         lead = next((i for i, w in enumerate(raw) if w not in OPENING_WORDS), 0)  # "so", "hey nervebot"
         stated = next((len(p) for p in TRUE_OR_FALSE if raw[lead : lead + len(p)] == p), 0)
         if stated:  # "true or false: the TA is supplied by L5" states a claim, and offers no choice
             raw = [*raw[:lead], "is", *raw[lead + stated :]]
-        if raw[:1] and (raw[0] in CORRECTING or "meant" in raw) and len(raw) <= SHORT_CORRECTION:
-            raw = _corrected(raw)  # "sorry, not L5, I want L4" is "sorry, L4"
+        raw = _in_context(raw)
+        if _corrects(raw):
+            raw = _corrected(raw, self.aliases)  # "sorry, not L5, I want L4" is "sorry, L4"
         raw = self._rejoined(raw)
         if "your" in raw:  # "lift your big toe" names the big toe as "lift the big toe" does
             after = [*raw[1:], ""]
@@ -1327,11 +1335,11 @@ class Matcher:
         )
         if any(words[i : i + 2] == ["part", "of"] and words[i + 2] in BODY_PARTS for i in range(len(words) - 2)):
             asks_for |= {"region"}  # "which part of the foot does L5 give sensation to?" (not what L5 is part of)
-        if words[:1] == ["where"]:
+        if words[framed : framed + 1] == ["where"]:
             asks_for |= {"region", "level"}  # "where's the L4 one?" after L5's area; "where do discs herniate?"
         for i in range(len(sequence) - 2):
             j = i + 1 + (sequence[i + 1] in ("is", "are"))  # "what is X a sign of?", "X is a sign of what?"
-            if sequence[i] == SLOT and sequence[j : j + 2] in (("sign", "of"), ("symptom", "of")):
+            if sequence[i] == SLOT and sequence[j : j + 2] in SIGN_OF:
                 sequence = (*sequence[:j], "caused", "by", *sequence[j + 2 :])
         named_at = len(sequence) - 1 - sequence[::-1].index(SLOT) if SLOT in sequence else 0  # the last name
         if sequence[:1] in (("which",), ("what",)) and mentions and mentions[0].types[0] == "movement":
@@ -1659,20 +1667,12 @@ def _narrowed(mentions: list[Mention], raw: Sequence[str]) -> list[Mention]:
     return out
 
 
-CAUSE_PAIRS = frozenset([("leads", "to"), ("lead", "to"), ("leading", "to"), ("results", "in"), ("result", "in")])
-CAUSE_VERBS = frozenset(["cause", "causes", "caused", "produce", "produces", "gives", "give", "explains", "explain"])
-CAUSE_PAIRS |= frozenset([("associated", "with")])  # "which injury is associated with foot drop?"
-SIGN_OF = frozenset([("sign", "of"), ("symptom", "of"), ("signs", "of")])  # "what is foot drop a sign of?"
-_CAUSING = re.compile(r"\b(?:causes?|produces?|gives?|leads? to|results? in)\b")
-_CAUSED_SLOT = re.compile(r"\b(?:causes?|produces?|gives?|leads? to|results? in) (?:an? |the )?\{(\w+)\}")
-
-
 def _caused(words: Sequence[str], mention: Mention) -> bool:
-    """Whether a name is said as what something causes: "... causes foot drop", "... leads to it",
-    "foot drop is a sign of ..."."""
+    """Whether a name is said as what something causes: "... causes foot drop", "... leads to foot
+    drop", "foot drop is a sign of ..."."""
     start, end = mention.start, mention.end
     before = (start >= 1 and words[start - 1] in CAUSE_VERBS) or tuple(words[max(0, start - 2) : start]) in CAUSE_PAIRS
-    end += words[end : end + 1] in (["is"], ["are"])  # "foot drop is a sign of what?"
+    end += end < len(words) and words[end] in ("is", "are")  # "foot drop is a sign of what?"
     return before or tuple(words[end : end + 2]) in SIGN_OF
 
 
@@ -1680,23 +1680,55 @@ def _causing(words: Sequence[str], mention: Mention) -> bool:
     """Whether a name is said as what causes something: "what does foot drop cause?", "what can X lead to?"."""
     start, end = mention.start, mention.end
     asked = start >= 1 and words[start - 1] in ("does", "do", "can", "could", "will", "would", "might", "may")
-    return asked and (words[end : end + 1] in [[v] for v in CAUSE_VERBS] or tuple(words[end : end + 2]) in CAUSE_PAIRS)
+    return asked and ((end < len(words) and words[end] in CAUSE_VERBS) or tuple(words[end : end + 2]) in CAUSE_PAIRS)
 
 
-def _corrected(words: list[str]) -> list[str]:
+def _complains(words: list[str]) -> bool:
+    """Whether a short message of acknowledgement words is negated into a complaint: "that's not
+    helpful", "not useful" (not "thanks, not bad", nor a question)."""
+    thanked = not {"thanks", "thank", "thx", "ty", "cheers", "bad"}.isdisjoint(words)
+    return len(words) <= SHORT_CORRECTION and not thanked and QUESTION_WORDS.isdisjoint(words)
+
+
+def _corrects(words: list[str]) -> bool:
+    """Whether a short message takes back part of the last question: "sorry, not L5, I want L4",
+    "wait no i meant EHL" (not "wait, why is the TA not weak?", which asks a question of its own)."""
+    if not words or words[0] not in CORRECTING or len(words) > SHORT_CORRECTION:
+        return False
+    meant = any(a == "i" and b in ("meant", "mean", "want") for a, b in pairwise(words))
+    return (meant or "not" in words) and QUESTION_WORDS.isdisjoint(words)
+
+
+def _in_context(words: list[str]) -> list[str]:
+    """Words read as their plain forms where the rest of the message says they mean that: "how would
+    you confirm it on examination?" (a test); and in a short follow-up, though not in a case, "n the
+    root?" (but not "tibial n."), "what is he doing?" (but not a patient's "he"), "which nerve is
+    giving to it?" (but not a knee "giving way")."""
+    if "confirm" in words and not EXAMINING.isdisjoint(words):
+        words = ["test" if w == "confirm" else w for w in words]
+    if not words or len(words) > SHORT_CORRECTION or not PATIENT_WORDS.isdisjoint(words):
+        return words
+    out = ["and" if n == 0 and w == "n" else w for n, w in enumerate(words)]
+    out = ["it" if w in ("he", "she", "him") else w for w in out]
+    after = [*out[1:], ""]
+    return ["supplies" if w == "giving" and a != "way" else w for w, a in zip(out, after, strict=True)]
+
+
+def _corrected(words: list[str], aliases: Collection[str]) -> list[str]:
     """A correction of the last question without what it takes back: "no, S1 not S2" -> "no S1",
     "wait no i meant EHL" -> "wait no EHL"."""
     kept: list[str] = []
-    skip = False
-    for w in words:
-        if skip:
-            skip = False
-        elif w == "not":
-            skip = True  # the word after "not" is taken back
-        elif w in ("meant", "mean", "want") and kept[-1:] == ["i"]:
+    i = 0
+    while i < len(words):
+        if words[i] == "not":  # the name after "not" is taken back, however many words it has
+            named = (n for n in range(MAX_ALIAS_WORDS, 0, -1) if " ".join(words[i + 1 : i + 1 + n]) in aliases)
+            i += 1 + next(named, 1)
+            continue
+        if words[i] in ("meant", "mean", "want") and kept[-1:] == ["i"]:
             kept.pop()  # "i meant", "i want"
-        elif w != "meant":
-            kept.append(w)
+        else:
+            kept.append(words[i])
+        i += 1
     return kept or words
 
 
