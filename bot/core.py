@@ -38,10 +38,13 @@ from .matcher import (
     FOLLOW_UP_LEXICAL,
     FOLLOW_UP_WORDS,
     FUNCTION_WORDS,
+    INVERTED,
     NEGATIONS,
     OPENING_WORDS,
     PRONOUNS,
+    SHORT_CORRECTION,
     SOURCE_WORDS,
+    STAND_INS,
     Analysis,
     Matcher,
     Mention,
@@ -570,7 +573,9 @@ class Bot:
             # "why?" or "more" with nothing answered to ask it of
             said = NOTHING_TO_FOLLOW[asked_on][conv.last is not None]
             return Answer("no_answer", said, question=text, notes=notes, suggestions=GENERIC_SUGGESTIONS), conv
-        again = self._claimed_again(notes, conv, analysis) if answered and len(analysis.mentions) == 1 else None
+        again = None
+        if answered and len(analysis.mentions) == 1:
+            again = self._claimed_again(notes, conv, analysis) or self._claimed_of_it(notes, conv, analysis)
         if again is not None:
             answer, conv = again
             return replace(answer, question=text), conv
@@ -1038,6 +1043,30 @@ class Bot:
             return None
         asked = " ".join([*last.words[: same[0].start], new.text, *last.words[same[0].end :]])
         notes += (f'Read as the last claim again: "{asked}?"',)
+        return self._answer(asked, notes, conv, self._understand(asked))
+
+    def _claimed_of_it(
+        self, notes: tuple[str, ...], conv: Conversation, analysis: Analysis
+    ) -> tuple[Answer, Conversation] | None:
+        """ "is it also L4?" or "so it's not S1?" after the roots of the EHL: a yes-or-no question about
+        the thing last asked about, asked with its name for "it"; None for anything else."""
+        (new,) = analysis.mentions
+        words = list(analysis.words)
+        at = next((i for i, w in enumerate(words) if w in STAND_INS or w == "its"), -1)
+        if at >= 0 and words[at] == "its":  # "so it's not S1?" (typed "its" is seldom "of it" here)
+            words[at : at + 1] = ["it", "is"]
+        if conv.reading is None or len(conv.reading.slots) != 1 or at < 0 or len(words) > SHORT_CORRECTION:
+            return None
+        ((_, thing),) = conv.reading.slots.items()
+        if len(thing.entity_ids) != 1 or new.ambiguous or set(thing.types) & set(new.types):
+            return None
+        before, after = words[:at], words[at + 1 :]
+        if not CLAIM_STARTS.intersection(before[-1:]) and after[:1] and after[0] in INVERTED:
+            before, after = [*before, after[0]], after[1:]  # "it is not S1" asks "is the EHL not S1"
+        if not CLAIM_STARTS.intersection(before[-1:]):
+            return None
+        asked = " ".join([*before, normalize(self.entities[thing.entity_ids[0]]["name"]), *after])
+        notes += (f'Read "{words[at]}" as the {self.entities[thing.entity_ids[0]]["name"]}: "{asked}?"',)
         return self._answer(asked, notes, conv, self._understand(asked))
 
     @staticmethod
