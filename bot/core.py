@@ -103,11 +103,13 @@ REMEMBERED_THINGS = 8  # the things a conversation's pronouns may point back at
 CLAIM_LINKS = frozenset({"by", "to", "from", "of", "in", "instead"})  # "and by S1?", "what about to S1?"
 LISTED_SECTIONS = 12  # the sources a reply names, in date order; the rest are counted
 # "so which is right?", "who says which?" after an answer with conflicts
-JUDGING_WORDS = frozenset({"right", "correct", "true", "trust", "believe", "accurate", "wrong", "better", "reliable"})
+JUDGING_WORDS = frozenset({"right", "correct", "true", "trust", "believe", "accurate", "wrong", "reliable"})
 DISPUTE_WORDS = frozenset(
     {"disagree", "disagreement", "contradict", "contradiction", "conflict", "conflicting", "agree"}
 )
 JUDGED_LEAD = "I don't pick a side where my sources disagree; here is who says what, for you to weigh."
+JUDGED_NOTE = "Read as: which side of the disagreement in the last answer is right?"
+UNDISPUTED = "Nothing in that answer is disputed: no source says otherwise, so there is no side to pick."
 MORE_WORDS = frozenset({"more", "elaborate", "details", "detail", "continue", "further", "expand"})
 PAGING_WORDS = frozenset({"more", "show", "please", "continue"})  # "more", "show more": the facts left unlisted
 NOTHING_TO_FOLLOW = {  # (with nothing asked yet, after a question with no answer)
@@ -599,7 +601,8 @@ class Bot:
                 wider = self._about_first(conv.reading)
                 if wider is not None:
                     return self._respond(text, wider, (), notes, conv, analysis, follow_up=True)
-            if conv.last.conflicts and _asks_judgement(words):
+            if _asks_judgement(words) and (conv.last.conflicts or words & JUDGING_WORDS):
+                # ("do they disagree about that?" with nothing disputed asks what the sources say of it)
                 return self._judged(text, notes, conv.last), conv
             if _asks_which_source(words):
                 return self._which_source(text, notes, conv.last), conv
@@ -1007,7 +1010,8 @@ class Bot:
             return "No. "  # "is S1 responsible for dorsiflexion?": the research section says not
         ids = {r["id"] for r in rows if not r["negated"]}
         contested = {c[f"fact_{s}"] for c in self.store.conflicts(list(ids)) for s in "ab"}
-        return "Yes. " if ids - contested and len(ids) == len(rows) else "The sources disagree on this. "
+        # a link one source states and another disputes is no plain yes ("is L5 responsible for dorsiflexion?")
+        return "Yes. " if not ids & contested and len(ids) == len(rows) else "The sources disagree on this. "
 
     @staticmethod
     def _which_source(text: str, notes: tuple[str, ...], last: Answer) -> Answer:
@@ -1033,15 +1037,15 @@ class Bot:
             return None
         last = self._understand(conv.last.question)[1]
         kind = self.matcher.entity_types[new.entity_ids[0]]
-        same = [m for m in last.mentions if kind in m.types]
+        same = [m for m in last.mentions if kind in m.types]  # several for "is the EHL supplied by S1 or L5?"
         if (
             last.first not in CLAIM_STARTS
-            or len(last.mentions) < 2
-            or len(same) != 1
-            or same[0].entity_ids == new.entity_ids
+            or len(last.mentions) - len(same) < 1
+            or not same
+            or any(m.entity_ids == new.entity_ids for m in same)
         ):
             return None
-        asked = " ".join([*last.words[: same[0].start], new.text, *last.words[same[0].end :]])
+        asked = " ".join([*last.words[: same[0].start], new.text, *last.words[same[-1].end :]])
         notes += (f'Read as the last claim again: "{asked}?"',)
         return self._answer(asked, notes, conv, self._understand(asked))
 
@@ -1073,14 +1077,16 @@ class Bot:
     def _judged(text: str, notes: tuple[str, ...], last: Answer) -> Answer:
         """ "Which is right?" after an answer the sources disagree on: each side again with who says
         it, and what each source is, for the reader to weigh; no side is picked."""
+        if not last.conflicts:  # "so which is right?" where nothing was disputed
+            said = f"{UNDISPUTED} {Bot._which_source('', (), last).text}"
+            return replace(last, text=said, question=text, notes=(*notes, JUDGED_NOTE), suggestions=())
         cited = {n for c in last.conflicts for side in c.sides for n in side.sources}
         kinds = dict.fromkeys(
             f"The {s.section} is {_with_article(s.evidence_level)}." for s in last.sources if s.number in cited
         )
         sides = _disagreement(last.conflicts).removeprefix(CONFLICT_LEAD)
         said = f"{JUDGED_LEAD} {sides} {' '.join(kinds)}"
-        note = "Read as: which side of the disagreement in the last answer is right?"
-        return replace(last, text=said, question=text, notes=(*notes, note), suggestions=())
+        return replace(last, text=said, question=text, notes=(*notes, JUDGED_NOTE), suggestions=())
 
     def _the(self, entity_id: str) -> str:
         """An entity's name as said in a sentence: "the tibial nerve", but "ankle dorsiflexion"."""

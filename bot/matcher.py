@@ -724,6 +724,7 @@ COMMON_WORDS = FUNCTION_WORDS | frozenset(
 )
 # body words the sources never use, so never mended into ones they do ("joint" is not "point")
 COMMON_WORDS |= frozenset(["joint", "joints", "bone", "bones", "skin", "ligament", "ligaments", "buttock", "buttocks"])
+COMMON_WORDS |= frozenset(["limb", "limbs"])  # "the lower limb" is not a "limp"
 COMMON_WORDS |= frozenset(
     ["eversion", "evert", "everts", "everted", "everting", "evertor", "evertors"]
 )  # not "inversion"

@@ -436,7 +436,7 @@ def render_sources(answer: Answer | None, width: int) -> StyleAndTextTuples:
         return [("", f"{NOTHING_ASKED}, then /sources shows where its answer comes from.\n")]
     sources = answer.sources or answer.related
     if not sources:
-        return [("", f"The last answer ({answer.status}) quoted no sources.\n")]
+        return [("", "The last answer quoted no sources: it was not answered from them.\n")]
     out: StyleAndTextTuples = []
     if not answer.sources:
         out.append(("class:heading", "Related reading (not an answer)\n"))
