@@ -1010,8 +1010,10 @@ class Bot:
             return "No. "  # "is S1 responsible for dorsiflexion?": the research section says not
         ids = {r["id"] for r in rows if not r["negated"]}
         contested = {c[f"fact_{s}"] for c in self.store.conflicts(list(ids)) for s in "ab"}
+        if len(ids) < len(rows) or ids <= contested:
+            return "The sources disagree on this. "
         # a link one source states and another disputes is no plain yes ("is L5 responsible for dorsiflexion?")
-        return "Yes. " if not ids & contested and len(ids) == len(rows) else "The sources disagree on this. "
+        return "Yes, though the sources disagree on this. " if ids & contested else "Yes. "
 
     @staticmethod
     def _which_source(text: str, notes: tuple[str, ...], last: Answer) -> Answer:
