@@ -577,7 +577,11 @@ class Bot:
             return Answer("no_answer", said, question=text, notes=notes, suggestions=GENERIC_SUGGESTIONS), conv
         again = None
         if answered and len(analysis.mentions) == 1:
-            again = self._claimed_again(notes, conv, analysis) or self._claimed_of_it(notes, conv, analysis)
+            again = (
+                self._claimed_again(notes, conv, analysis)
+                or self._claimed_of_it(notes, conv, analysis)
+                or self._among_answers(notes, conv, analysis)
+            )
         if again is not None:
             answer, conv = again
             return replace(answer, question=text), conv
@@ -1073,6 +1077,26 @@ class Bot:
             return None
         asked = " ".join([*before, normalize(self.entities[thing.entity_ids[0]]["name"]), *after])
         notes += (f'Read "{words[at]}" as the {self.entities[thing.entity_ids[0]]["name"]}: "{asked}?"',)
+        return self._answer(asked, notes, conv, self._understand(asked))
+
+    def _among_answers(
+        self, notes: tuple[str, ...], conv: Conversation, analysis: Analysis
+    ) -> tuple[Answer, Conversation] | None:
+        """ "and L4?" after "what causes foot drop?": a name of the kind the last answer gave, not of
+        the kind it was about, asks whether it is one of them ("is foot drop L4?"); None otherwise."""
+        (new,) = analysis.mentions
+        reading = conv.reading
+        if reading is None or len(reading.slots) != 1 or new.ambiguous:
+            return None
+        if not set(analysis.content) <= FOLLOW_UP_WORDS | OPENING_WORDS | CLAIM_LINKS:
+            return None
+        ((slot, thing),) = reading.slots.items()
+        kinds = set(new.types)
+        if len(thing.entity_ids) != 1 or kinds & set(reading.intent.slots[slot]) or not kinds & _answer_types(reading):
+            return None
+        name = self.entities[thing.entity_ids[0]]["name"]
+        asked = f"is {normalize(name)} {new.text}"
+        notes += (f'Read as: is {new.text} among the answers about the {name}? ("{asked}?")',)
         return self._answer(asked, notes, conv, self._understand(asked))
 
     @staticmethod
