@@ -1022,16 +1022,14 @@ class Bot:
     @staticmethod
     def _which_source(text: str, notes: tuple[str, ...], last: Answer) -> Answer:
         """Where the last answer comes from: each section with the numbers of its quoted sentences."""
-        by_section: dict[str, list[int]] = {}
-        titled: dict[str, str] = {}  # each document's title, said after its first section
-        for source in last.sources:
-            by_section.setdefault(source.section, []).append(source.number)
-            titled.setdefault(source.title, source.section)
-        named = {section: f' ("{title}")' for title, section in titled.items()}
-        parts = [f"the {section}{named.get(section, '')} {marks(numbers)}" for section, numbers in by_section.items()]
-        said = f"That answer comes from {join_items(parts, ', ')}; the sentences are quoted below."
         note = "Read as: which source says that? (the sources of the last answer)"
-        return replace(last, text=said, question=text, notes=(*notes, note), conflicts=(), suggestions=())
+        return replace(last, text=_sourced(last), question=text, notes=(*notes, note), conflicts=(), suggestions=())
+
+    def _ask_instead(
+        self, asked: str, note: str, notes: tuple[str, ...], conv: Conversation
+    ) -> tuple[Answer, Conversation]:
+        """A follow-up answered as the whole question it stands for (`asked`), saying so in a note."""
+        return self._answer(asked, (*notes, note), conv, self._understand(asked))
 
     def _claimed_again(
         self, notes: tuple[str, ...], conv: Conversation, analysis: Analysis
@@ -1052,8 +1050,7 @@ class Bot:
         ):
             return None
         asked = " ".join([*last.words[: same[0].start], new.text, *last.words[same[-1].end :]])
-        notes += (f'Read as the last claim again: "{asked}?"',)
-        return self._answer(asked, notes, conv, self._understand(asked))
+        return self._ask_instead(asked, f'Read as the last claim again: "{asked}?"', notes, conv)
 
     def _claimed_of_it(
         self, notes: tuple[str, ...], conv: Conversation, analysis: Analysis
@@ -1075,9 +1072,9 @@ class Bot:
             before, after = [*before, after[0]], after[1:]  # "it is not S1" asks "is the EHL not S1"
         if not CLAIM_STARTS.intersection(before[-1:]):
             return None
-        asked = " ".join([*before, normalize(self.entities[thing.entity_ids[0]]["name"]), *after])
-        notes += (f'Read "{words[at]}" as the {self.entities[thing.entity_ids[0]]["name"]}: "{asked}?"',)
-        return self._answer(asked, notes, conv, self._understand(asked))
+        name = self.entities[thing.entity_ids[0]]["name"]
+        asked = " ".join([*before, normalize(name), *after])
+        return self._ask_instead(asked, f'Read "{words[at]}" as the {name}: "{asked}?"', notes, conv)
 
     def _among_answers(
         self, notes: tuple[str, ...], conv: Conversation, analysis: Analysis
@@ -1096,15 +1093,16 @@ class Bot:
             return None
         name = self.entities[thing.entity_ids[0]]["name"]
         asked = f"is {normalize(name)} {new.text}"
-        notes += (f'Read as: is {new.text} among the answers about the {name}? ("{asked}?")',)
-        return self._answer(asked, notes, conv, self._understand(asked))
+        return self._ask_instead(
+            asked, f'Read as: is {new.text} among the answers about the {name}? ("{asked}?")', notes, conv
+        )
 
     @staticmethod
     def _judged(text: str, notes: tuple[str, ...], last: Answer) -> Answer:
         """ "Which is right?" after an answer the sources disagree on: each side again with who says
         it, and what each source is, for the reader to weigh; no side is picked."""
         if not last.conflicts:  # "so which is right?" where nothing was disputed
-            said = f"{UNDISPUTED} {Bot._which_source('', (), last).text}"
+            said = f"{UNDISPUTED} {_sourced(last)}"
             return replace(last, text=said, question=text, notes=(*notes, JUDGED_NOTE), suggestions=())
         cited = {n for c in last.conflicts for side in c.sides for n in side.sources}
         kinds = dict.fromkeys(
@@ -1594,6 +1592,19 @@ def _talked_about(earlier: Sequence[str], recent: Iterable[str]) -> tuple[str, .
     """The things a conversation has talked about, most recent last: `recent` after the earlier ones."""
     latest = tuple(dict.fromkeys(recent))
     return (*(e for e in earlier if e not in latest), *latest)[-REMEMBERED_THINGS:]
+
+
+def _sourced(answer: Answer) -> str:
+    """Where an answer comes from: each section, with its document's title the first time, and the
+    numbers of its quoted sentences."""
+    by_section: dict[str, list[int]] = {}
+    titled: dict[str, str] = {}  # each document's title, said after its first section
+    for source in answer.sources:
+        by_section.setdefault(source.section, []).append(source.number)
+        titled.setdefault(source.title, source.section)
+    named = {section: f' ("{title}")' for title, section in titled.items()}
+    parts = [f"the {section}{named.get(section, '')} {marks(numbers)}" for section, numbers in by_section.items()]
+    return f"That answer comes from {join_items(parts, ', ')}; the sentences are quoted below."
 
 
 def _asks_judgement(words: Collection[str]) -> bool:
