@@ -20,11 +20,13 @@ from .knowledge import Document, Fact, Knowledge, load
 from .store import SCHEMA_VERSION
 
 # The schema, made with sqlite-utils. Every build runs the same statements in the same order: the
-# same inputs give the same bytes. Keys of facts and fact_sources are unique indexes made after the
-# rows are in (INDEXES), not primary keys: facts go in in input order (what `rowid` means), and their
-# ids come in no order at all. A fact's sources go in together, by fact id, each with its sentence's
-# section and text: an answer reads its quotes from neighbouring rows of one table, not from
-# sentences scattered over a million, and the two covering indexes give an answer's facts the same way.
+# same inputs give the same bytes. The key of facts is a unique index made after the rows are in
+# (INDEXES), not a primary key: facts go in in input order (what `rowid` means), and their ids come
+# in no order at all. fact_sources is a table WITHOUT ROWID, kept in the order of its key: a fact's
+# sources are neighbouring rows, each with its sentence's section and text, so an answer reads its
+# quotes in one walk down one tree, not from sentences scattered over a million (nor from an index,
+# then the table: half the pages an answer by object reads at 1M facts). The two covering indexes
+# give an answer's facts the same way.
 TABLES: tuple[tuple[str, dict[str, type], str | tuple[str, ...] | None, list[tuple[str, str, str]]], ...] = (
     ("meta", {"key": str, "value": str}, "key", []),
     ("documents", dict.fromkeys(["id", "title", "date", "kind", "origin", "file", "sha256", "text"], str), "id", []),
@@ -65,7 +67,7 @@ TABLES: tuple[tuple[str, dict[str, type], str | tuple[str, ...] | None, list[tup
     (
         "fact_sources",
         {"fact_id": str, "sentence_id": str, "position": int, "quote": str, "section_id": str, "text": str},
-        None,
+        ("fact_id", "sentence_id"),  # WITHOUT ROWID
         [("fact_id", "facts", "id"), ("sentence_id", "sentences", "id"), ("section_id", "sections", "id")],
     ),
     (
@@ -76,19 +78,18 @@ TABLES: tuple[tuple[str, dict[str, type], str | tuple[str, ...] | None, list[tup
     ),
     ("not_claims", {"sentence_id": str, "reason": str}, "sentence_id", [("sentence_id", "sentences", "id")]),
 )
-# Made after the rows are in: one sorted pass each instead of a million scattered inserts. The keys
-# of facts and fact_sources are unique indexes rather than primary keys for that reason.
+WITHOUT_ROWID = frozenset({"entities", "fact_sources"})
+# Made after the rows are in: one sorted pass each instead of a million scattered inserts. The key
+# of facts is a unique index rather than a primary key for that reason.
 INDEXES = """
 CREATE UNIQUE INDEX "idx_facts_id"
     ON "facts" ("id");
-CREATE UNIQUE INDEX "idx_fact_sources_fact_id_sentence_id"
-    ON "fact_sources" ("fact_id", "sentence_id");
 CREATE INDEX "idx_facts_relation_object"
     ON "facts" ("relation", "object", "seq", "subject", "id", "qualifiers", "note");
 CREATE INDEX "idx_facts_relation_subject"
     ON "facts" ("relation", "subject", "seq", "object", "id", "qualifiers", "note");
 CREATE INDEX "idx_aliases_entity_id"
-    ON "aliases" ("entity_id");
+    ON "aliases" ("entity_id", "written");
 CREATE INDEX "idx_conflicts_fact_a"
     ON "conflicts" ("fact_a");
 CREATE INDEX "idx_conflicts_fact_b"
@@ -103,13 +104,13 @@ PLANNER_STATS = (
     ("facts", "idx_facts_id", "1000000 1"),
     ("facts", "idx_facts_relation_object", "1000000 66667 30 1 1 1 1 1"),
     ("facts", "idx_facts_relation_subject", "1000000 66667 25 1 1 1 1 1"),
-    ("fact_sources", "idx_fact_sources_fact_id_sentence_id", "1050000 1 1"),
+    ("fact_sources", "sqlite_autoindex_fact_sources_1", "1050000 1 1"),
     ("sentences", "idx_sentences_id", "920000 1"),
     ("sections", "sqlite_autoindex_sections_1", "13000 1"),
     ("documents", "sqlite_autoindex_documents_1", "4300 1"),
     ("entities", "sqlite_autoindex_entities_1", "21000 1"),
     ("aliases", "sqlite_autoindex_aliases_1", "100000 1"),
-    ("aliases", "idx_aliases_entity_id", "100000 5"),
+    ("aliases", "idx_aliases_entity_id", "100000 5 1"),
     ("ambiguous_aliases", "sqlite_autoindex_ambiguous_aliases_1", "2200 3 1"),
     ("conflicts", "sqlite_autoindex_conflicts_1", "1000 1"),
     ("conflicts", "idx_conflicts_fact_a", "1000 1"),
@@ -144,7 +145,11 @@ def _write_documents(conn: sqlite3.Connection, documents: list[Document]) -> Non
     """The schema, then the documents, their sections and sentences, in one transaction."""
     db = sqlite_utils.Database(conn)
     for name, columns, pk, foreign_keys in TABLES:
-        db[name].create(columns, pk=pk, foreign_keys=foreign_keys)  # type: ignore[union-attr]
+        if name in WITHOUT_ROWID:  # (which sqlite-utils cannot make)
+            create = db.create_table_sql(name, columns, pk=pk, foreign_keys=foreign_keys)
+            conn.execute(create.rstrip().removesuffix(";") + " WITHOUT ROWID")
+        else:
+            db[name].create(columns, pk=pk, foreign_keys=foreign_keys)  # type: ignore[union-attr]
     conn.execute("BEGIN")
     conn.executemany(
         "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -257,7 +262,8 @@ def _write_knowledge(conn: sqlite3.Connection, k: Knowledge, parts: _Parts) -> N
             "INSERT INTO facts SELECT id, subject, relation, object, qualifiers, negated, note, claim, NULL "
             f"FROM part{n}.rows WHERE position = 0 ORDER BY rowid"
         )
-    # in one sorted pass, whichever process checked a fact: the same inputs give the same bytes
+    # in one sorted pass, in the order of the key, whichever process checked a fact: the same inputs give
+    # the same bytes
     columns = "id, sentence_id, position, quote, section_id, text"
     conn.execute(f"CREATE TEMP TABLE rows ({columns})")
     conn.executemany(
@@ -271,7 +277,7 @@ def _write_knowledge(conn: sqlite3.Connection, k: Knowledge, parts: _Parts) -> N
     every = " UNION ALL ".join(
         f"SELECT {columns} FROM {db}.rows" for db in ["temp", *(f"part{n}" for n in range(len(k.parts)))]
     )
-    conn.execute(f"INSERT INTO fact_sources SELECT * FROM ({every}) ORDER BY id, position")
+    conn.execute(f"INSERT INTO fact_sources SELECT * FROM ({every}) ORDER BY id, sentence_id")
     conn.execute("DROP TABLE temp.rows")
     conn.executemany(
         "INSERT INTO conflicts VALUES (?, ?, ?, ?)", ((c.id, c.fact_a, c.fact_b, c.note) for c in k.conflicts)

@@ -13,7 +13,7 @@ from typing import Any
 
 from .errors import StoreError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 TABLES = (
     "meta",
     "documents",
