@@ -29,7 +29,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
@@ -49,6 +49,7 @@ _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # below it, starting them costs more than it saves.
 _PARALLEL_BYTES = 8_000_000
 _MAX_WORKERS = 8  # a build attaches each worker's facts to its database, and SQLite attaches ten at most
+_agreeing = cache(agreeing)  # a few wordings, worded again for each of a million facts
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +80,7 @@ class Entity:
     name: str
     description: str
     aliases: tuple[str, ...]
+    plural: bool  # whether its name takes a plural verb: worked out once, not for each of a million facts
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,7 +192,8 @@ def _need(entry: dict[str, Any], key: str, where: str) -> Any:
 
 
 class _DocumentText:
-    """A document's sentences joined by newlines, to find the first one holding a quote in one search.
+    """A document's sentences by their words, and joined by newlines to find the first one holding a quote
+    in one search.
 
     Sentences and quotes are squashed, so neither holds a newline and a match never spans two sentences.
     """
@@ -199,18 +202,24 @@ class _DocumentText:
         self.sentences = [s for sec in sections for s in sec.sentences]
         self.text = "\n".join(s.text for s in self.sentences)
         self.starting_at: dict[int, tuple[Sentence, str]] = {}
+        self.saying: dict[str, tuple[Sentence, str]] = {}  # a sentence's words -> the first sentence of them
         start = 0
         for sec in sections:
             for s in sec.sentences:
                 self.starting_at[start] = (s, sec.id)
+                self.saying.setdefault(s.text, (s, sec.id))
                 start += len(s.text) + 1
 
-    def first_holding(self, quote: str) -> FactSource | None:
-        """The source of `quote`: the first sentence that holds it, as trying each sentence in turn would find."""
-        found = self.text.find(quote) if self.sentences else -1
-        if found < 0:
-            return None
-        sentence, section_id = self.starting_at[self.text.rfind("\n", 0, found) + 1]
+    def source_of(self, quote: str) -> FactSource | None:
+        """The sentence `quote` comes from: the sentence it is, when it is a whole one (most quotes are, and a
+        search through a long document costs a big store seconds), else the first sentence holding it."""
+        found = self.saying.get(quote)
+        if found is None:
+            at = self.text.find(quote) if quote else -1
+            if at < 0:
+                return None
+            found = self.starting_at[self.text.rfind("\n", 0, at) + 1]
+        sentence, section_id = found
         return FactSource(sentence.id, quote, section_id, sentence.text)
 
 
@@ -522,7 +531,14 @@ class _Builder:
                     )
                 name = str(_need(entry, "name", where))
                 aliases = tuple(str(a) for a in [name, *(entry.get("aliases") or [])])
-                self.k.entities[ent_id] = Entity(ent_id, entry["type"], name, entry.get("description", ""), aliases)
+                self.k.entities[ent_id] = Entity(
+                    ent_id,
+                    entry["type"],
+                    name,
+                    entry.get("description", ""),
+                    aliases,
+                    takes_plural(name, entry["type"]),
+                )
                 for alias in aliases:
                     self._alias(alias, ent_id, where)
             except KnowledgeError as exc:
@@ -725,7 +741,7 @@ class _Builder:
             qualifiers = tuple(listed)
         doc_text = index.get(doc_id)
         quote = squash(quote)
-        hit = doc_text.first_holding(quote) if doc_text is not None else None
+        hit = doc_text.source_of(quote) if doc_text is not None else None
         if hit is None:
             return None
         return self._checked(rel, subject_entity, object_entity, qualifiers, entry, (hit,))
@@ -743,10 +759,12 @@ class _Builder:
         for src in raw:
             doc_id = _need(src, "document", where)
             quote = squash(str(_need(src, "quote", where)))
+            if not quote:
+                raise KnowledgeError(f"{where}: the quote is blank; copy the words the document uses")
             doc_text = index.get(doc_id)
             if doc_text is None:
                 raise KnowledgeError(f"{where}: unknown document {doc_id!r}; use an id from sources/sources.yaml")
-            hit = doc_text.first_holding(quote)
+            hit = doc_text.source_of(quote)
             if hit is None:
                 doc = next(d for d in self.k.documents if d.id == doc_id)
                 if quote in " ".join(s.text for s in index[doc_id].sentences):
@@ -806,7 +824,7 @@ class _Builder:
             obj.id,
             qualifiers,
             str(note) if note else "",
-            self._claim(rel, qualifiers, subject.name, obj.name, takes_plural(subject.name, subject.type)),
+            self._claim(rel, qualifiers, subject.name, obj.name, subject.plural),
             sources,
         )
 
@@ -815,9 +833,9 @@ class _Builder:
         one ("is associated with"), then its other qualifiers in brackets, "not" never among them.
         The verb agrees with a plural subject ("the hamstrings perform ...")."""
         if not qualifiers:  # most facts: the relation's wording as it is
-            return agreeing(rel.reads, plural).format(subject=subject, object=obj)
+            return _agreeing(rel.reads, plural).format(subject=subject, object=obj)
         worded = next((q for q in qualifiers if q in rel.reads_when), "")
-        claim = agreeing(rel.reads_when[worded] if worded else rel.reads, plural).format(subject=subject, object=obj)
+        claim = _agreeing(rel.reads_when[worded] if worded else rel.reads, plural).format(subject=subject, object=obj)
         shown = [self.k.qualifiers[q] for q in qualifiers if q not in ("not", worded)]
         return f"{claim} ({', '.join(shown)})" if shown else claim
 

@@ -45,9 +45,14 @@ def _is_heading(line: str) -> bool:
     return bool(stripped) and stripped[-1] not in ".!?:;," and len(stripped.split()) <= 12
 
 
+_LONGEST_ABBREVIATION = max(map(len, ABBREVIATIONS))
+
+
 def _ends_with_abbreviation(chunk: str) -> bool:
-    word = chunk.rsplit(None, 1)[-1].rstrip(".").lower()
-    return word in ABBREVIATIONS
+    """Whether the last word of a squashed chunk is an abbreviation: "... see Dr." (a million sentences
+    ask, so a long last word is turned away before it is lowered)."""
+    word = chunk[chunk.rfind(" ") + 1 :].rstrip(".")
+    return len(word) <= _LONGEST_ABBREVIATION and word.lower() in ABBREVIATIONS
 
 
 def split_text(text: str) -> list[str]:
@@ -81,13 +86,13 @@ def split_section(text: str, prefix: str) -> list[Sentence]:
             refs = _CITATION.search(piece) if piece[-2:-1].isdigit() else None  # no digit, no citation
             base = f"{prefix}.{hashlib.sha1(piece.encode()).hexdigest()[:8]}"  # sentence_id(), piece being squashed
             seen[base] = seen.get(base, 0) + 1
-            sentences.append(
+            sentences.append(  # (id, position, heading, text, refs): by position, for a million of them
                 Sentence(
-                    id=base if seen[base] == 1 else f"{base}-{seen[base]}",
-                    position=len(sentences) + 1,
-                    heading=block_heading,
-                    text=piece,
-                    refs=refs.group(1).replace(" ", "") if refs else "",
+                    base if seen[base] == 1 else f"{base}-{seen[base]}",
+                    len(sentences) + 1,
+                    block_heading,
+                    piece,
+                    refs.group(1).replace(" ", "") if refs else "",
                 )
             )
     return sentences

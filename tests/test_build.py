@@ -193,6 +193,26 @@ def test_quote_not_in_its_document_is_one_line_error(run_nervebot, edit_yaml, pr
     )
 
 
+def test_blank_quote_is_one_line_error(run_nervebot, edit_yaml, project, tmp_path):
+    add_fact(edit_yaml, new_fact(quote="   "))
+    build_fails_with(
+        run_nervebot, project, tmp_path, "knowledge/facts.yaml", "(L5 produces hip-extension)", "the quote is blank"
+    )
+
+
+def test_a_quote_comes_from_the_sentence_it_is_or_else_the_first_that_holds_it():
+    text = "Heading\nThe note says foot drop is common. Foot drop is common. Foot drop is common."
+    section = knowledge.Section("doc.a", "doc", "part A", "notes", tuple(split_section(text, "doc.a")))
+    first, whole, again = section.sentences
+    document = knowledge._DocumentText((section,))
+    assert document.source_of("Foot drop is common.").sentence_id == whole.id  # not the first that holds it
+    assert document.source_of("foot drop is common.").sentence_id == first.id
+    assert document.source_of("drop is common.").sentence_id == first.id
+    assert again.id != whole.id
+    assert document.source_of("") is None
+    assert document.source_of("Foot drop is rare.") is None
+
+
 def test_quote_found_only_in_page_furniture_is_one_line_error(run_nervebot, edit_yaml, project, tmp_path):
     add_fact(edit_yaml, new_fact(source="droracle-2025", quote="Help us tailor your experience"))
     build_fails_with(
