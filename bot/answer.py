@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from .store import Row
+from .store import Quoted, Row
 
 Status = Literal["answered", "clarify", "no_answer", "safety", "chitchat"]
 STATUSES: tuple[Status, ...] = ("answered", "clarify", "no_answer", "safety", "chitchat")
@@ -93,7 +93,7 @@ def join_items(items: Sequence[str], sep: str = "; ", final: str = " and ") -> s
 class Citations:
     """Numbers sources in first-use order so text can say [1], [2] beside each item."""
 
-    def __init__(self, by_fact: dict[str, list[Row]]) -> None:
+    def __init__(self, by_fact: dict[str, list[Quoted]]) -> None:
         self.by_fact = by_fact
         self.sources: list[Source] = []
         self._numbers: dict[str, int] = {}
@@ -101,24 +101,13 @@ class Citations:
 
     def cite(self, fact_id: str) -> list[int]:
         numbers: list[int] = []
-        for row in self.by_fact.get(fact_id, ()):
-            sid = row["sentence_id"]
+        for sid, sentence, (document_id, title, _, label, evidence) in self.by_fact.get(fact_id, ()):
             number = self._numbers.get(sid)
             if number is None:
                 number = self._numbers[sid] = len(self.sources) + 1
-                self.sources.append(
-                    Source(
-                        number=number,
-                        document_id=row["document_id"],
-                        title=row["title"],
-                        section=row["label"],
-                        evidence_level=row["evidence"],
-                        sentence_id=sid,
-                        sentence=row["sentence"],
-                    )
-                )
-                if row["label"] not in self.labels:
-                    self.labels.append(row["label"])
+                self.sources.append(Source(number, document_id, title, label, evidence, sid, sentence))
+                if label not in self.labels:
+                    self.labels.append(label)
             if number not in numbers:
                 numbers.append(number)
         return numbers
@@ -143,30 +132,43 @@ def render_items(
     """
     said: dict[tuple[str, bool], dict[str, list[str]]] = {}  # (item, negated) -> detail -> its facts
     stated, denied = _by_negation(rows)
-    for row, quals in [*stated, *denied]:  # the rows that state a negation after the rest
+    for row, quals in (*stated, *denied):  # the rows that state a negation after the rest
         detail = row.get("detail") or ""  # what the row links, then how the source qualifies it
-        how = row.get("note") or (", ".join(qualifier_words.get(q, q) for q in quals if q != "not") if quals else "")
-        detail = f"{detail}, {how}" if detail and how else detail or how
-        facts = said.setdefault((str(row["item"]), "not" in quals), {}).setdefault(detail if merge else "", [])
-        facts.append(str(row["fact_id"]))
+        how = row.get("note") or (", ".join([qualifier_words.get(q, q) for q in quals if q != "not"]) if quals else "")
+        if how:
+            detail = f"{detail}, {how}" if detail else how
+        key = (str(row["item"]), "not" in quals)
+        details = said.get(key)
+        if details is None:
+            said[key] = {detail if merge else "": [str(row["fact_id"])]}
+        else:
+            details.setdefault(detail if merge else "", []).append(str(row["fact_id"]))
     by_fact = citations.by_fact
     grouped: dict[tuple[object, bool], list[tuple[str, dict[str, list[str]]]]] = {}
     for (item, negated), details in said.items():
         # the sentences behind each detail: items said alike by the same sentences go together
-        how_said = tuple(
-            (d, frozenset(r["sentence_id"] for f in fs for r in by_fact.get(f, ()))) for d, fs in details.items()
-        )
-        grouped.setdefault((how_said if merge else item, negated), []).append((item, details))
+        if merge:
+            how_said = tuple(
+                (d, frozenset([q[0] for f in fs for q in by_fact.get(f, ())])) for d, fs in details.items()
+            )
+            grouped.setdefault((how_said, negated), []).append((item, details))
+        else:
+            grouped[item, negated] = [(item, details)]
     positive: list[str] = []
     negative: list[str] = []
     for (_, negated), members in grouped.items():
-        items = " and ".join(item for item, _ in members)
+        items = members[0][0] if len(members) == 1 else " and ".join([item for item, _ in members])
         details = members[0][1] if merge else {"": [f for _, d in members for fs in d.values() for f in fs]}
         # a detail that only repeats the item ("focused neurologic examination (a focused ...)") is dropped
-        cited = [
-            (d if d and _bare(d) != _bare(items) else "", tuple(sorted(_cited(citations, fs))))
-            for d, fs in details.items()
-        ]
+        bare = ""
+        cited = []
+        for d, fs in details.items():
+            if d:
+                bare = bare or _bare(items)
+                if _bare(d) == bare:
+                    d = ""
+            numbers = _cited(citations, fs)
+            cited.append((d, tuple(numbers if len(numbers) == 1 else sorted(numbers))))
         (negative if negated else positive).append(items + _described(cited))
     return positive, negative
 

@@ -53,7 +53,7 @@ from .matcher import (
     fill_slots,
     stem,
 )
-from .store import Row, Store
+from .store import Quoted, Row, Store
 from .text import normalize, takes_plural, tokens
 
 MAX_QUESTION_CHARS = 500
@@ -1144,10 +1144,7 @@ class Bot:
         rows = self.store.chain(facts)
         fact_ids = [str(r["fact_id"]) for r in rows]
         conflict_rows = self.store.conflicts(fact_ids)
-        by_fact: dict[str, list[Row]] = {}
-        for row in self.store.sources([*fact_ids, *(c[f"fact_{s}"] for c in conflict_rows for s in "ab")]):
-            by_fact.setdefault(row["fact_id"], []).append(row)
-        citations = Citations(by_fact)
+        citations = Citations(self.store.sources([*fact_ids, *(c[f"fact_{s}"] for c in conflict_rows for s in "ab")]))
         steps, _ = render_items(rows, citations, self.qualifier_words, merge=False)
         chain = _sentence(f"{citations.according()}, the facts behind that answer are: {join_items(steps)}.")
         conflicts, said = _conflicts(conflict_rows, citations)
@@ -1252,7 +1249,7 @@ class Bot:
                 written[r["entity_id"]].append(r["written"])
         return written
 
-    def _unsaid(self, row: Row, sources: Sequence[Row], linked: Sequence[str]) -> tuple[list[str], str]:
+    def _unsaid(self, row: Row, sources: Sequence[Quoted], linked: Sequence[str]) -> tuple[list[str], str]:
         """The fact's entities (of `linked`, its two) that its item names but its sentences do not:
         "lumbar spinal stenosis" where the source says "lumbar canal stenosis". Never a movement, whose
         other forms are verbs ("invert the foot"). With them, the sentences as one casefolded text,
@@ -1264,7 +1261,7 @@ class Bot:
             entity = self.entities.get(e)
             if entity is None or entity["type"] == "movement" or entity["name"] not in item:
                 continue
-            said = said or " ".join(s["sentence"] for s in sources).casefold()
+            said = said or " ".join(q[1] for q in sources).casefold()
             if not _says(said, entity["name"]):
                 unsaid.append(e)
         return unsaid, said
@@ -1365,10 +1362,9 @@ class Bot:
         rows, unlisted = self.store.first_facts(intent.sql, dict(params), MAX_FACTS, exclude)
         if not rows:
             return Rendered(False, _sentence(intent.answer["none"].format_map(names)), suggestions)
-        by_fact: dict[str, list[Row]] = {}
-        for row in self.store.sources(str(r["fact_id"]) for r in rows):
-            if not focus or row["label"] in focus:
-                by_fact.setdefault(row["fact_id"], []).append(row)
+        by_fact = self.store.sources(str(r["fact_id"]) for r in rows)
+        if focus:
+            by_fact = {f: kept for f, quoted in by_fact.items() if (kept := [q for q in quoted if q[2][3] in focus])}
         rows = [r for r in rows if r["fact_id"] in by_fact]
         linked = self._linked(rows)
         unsaid = [self._unsaid(r, by_fact[r["fact_id"]], linked.get(r["fact_id"], ())) for r in rows]
@@ -1382,9 +1378,9 @@ class Bot:
             return Rendered(False, f"{said}; ask without naming a source to hear what the others say.", suggestions)
         fact_ids = [str(r["fact_id"]) for r in rows]
         conflict_rows = self.store.conflicts(fact_ids)
-        for row in self.store.sources(f for c in conflict_rows for f in (c["fact_a"], c["fact_b"])):
-            if row["fact_id"] not in fact_ids:  # the other side of a conflict keeps every source
-                by_fact.setdefault(row["fact_id"], []).append(row)
+        for fact_id, quoted in self.store.sources(f for c in conflict_rows for f in (c["fact_a"], c["fact_b"])).items():
+            if fact_id not in by_fact:  # the other side of a conflict keeps every source
+                by_fact[fact_id] = quoted
         citations = Citations(by_fact)
         positive, negative = render_items(rows, citations, self.qualifier_words, merge=intent.merge)
         fields = {

@@ -8,6 +8,7 @@ import sqlite3
 import threading
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from itertools import islice
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,8 @@ _REBUILD = "run `nervebot build` in a checkout, or point --db / NERVEBOT_DB at a
 Row = dict[str, Any]
 # Where a sentence comes from, by section id: (document id, title, date, section label, evidence).
 Place = tuple[str, str, str, str, str]
+# A sentence as an answer quotes it: (sentence id, its text, its place).
+Quoted = tuple[str, str, Place]
 
 
 def _dicts(names: list[str], rows: list[tuple[Any, ...]]) -> list[Row]:
@@ -189,39 +192,27 @@ class Store:
     def ambiguous(self) -> list[Row]:
         return self.query("SELECT alias, entity_id FROM ambiguous_aliases ORDER BY alias, entity_id")
 
-    def sources(self, fact_ids: Iterable[str]) -> list[Row]:
-        """The sentences behind the facts, in the order the facts were given, each fact's in its own order.
+    def sources(self, fact_ids: Iterable[str]) -> dict[str, list[Quoted]]:
+        """The sentences behind each fact, by fact in the order given, each fact's in its own order.
 
         A fact's sources are neighbouring rows of fact_sources, each holding its sentence's text and
-        section, so an answer's quotes come from one table in one pass.
+        section, so an answer's quotes come from one table in one pass. They come back as tuples,
+        with their place shared: an answer at a big store cites sixty of them.
         """
         ids = list(dict.fromkeys(fact_ids))
         if not ids:
-            return []
+            return {}
         marks = ", ".join("?" for _ in ids)
         _, found = self._tuples(
-            f"SELECT fact_id, sentence_id, text, section_id, position FROM fact_sources WHERE fact_id IN ({marks})",
+            f"SELECT fact_id, position, sentence_id, text, section_id FROM fact_sources WHERE fact_id IN ({marks})",
             ids,
         )
-        order = {fid: i for i, fid in enumerate(ids)}
-        found.sort(key=lambda r: (order[r[0]], r[4]))
+        found.sort(key=itemgetter(1))  # by position: each fact's list is then in its own order
+        by_fact: dict[str, list[Quoted]] = {fact_id: [] for fact_id in ids}
         places = self._places
-        rows = []
-        for fact_id, sentence_id, sentence, section_id, _ in found:
-            document_id, title, date, label, evidence = places[section_id]
-            rows.append(
-                {
-                    "fact_id": fact_id,
-                    "sentence_id": sentence_id,
-                    "sentence": sentence,
-                    "document_id": document_id,
-                    "title": title,
-                    "date": date,
-                    "label": label,
-                    "evidence": evidence,
-                }
-            )
-        return rows
+        for fact_id, _, sentence_id, sentence, section_id in found:
+            by_fact[fact_id].append((sentence_id, sentence, places[section_id]))
+        return {fact_id: quoted for fact_id, quoted in by_fact.items() if quoted}
 
     def conflicts(self, fact_ids: Iterable[str]) -> list[Row]:
         ids = [f for f in dict.fromkeys(fact_ids) if f in self._in_conflict]
