@@ -7,6 +7,7 @@ import re
 import sqlite3
 import threading
 from collections.abc import Collection, Iterable, Iterator, Sequence
+from functools import lru_cache
 from itertools import islice
 from operator import itemgetter
 from pathlib import Path
@@ -40,6 +41,7 @@ _PHRASE_WORD = re.compile(r"[0-9A-Za-z]+")  # every word of a name ("L5 nerve ro
 _COMMON_WORD = 2000  # a word in this many sentences is left out of related reading's search
 _RANKED = 200  # the sentences a full-text search ranks, at most
 _HELD_TERMS = 20_000  # terms whose sentence count is remembered
+_SEARCHES_HELD = 1024  # full-text searches whose results are remembered
 # The rows past an answer's first facts are counted as they come up to this many; past it, SQLite
 # counts them all again in one statement, which beats handing over thousands but not a few dozen.
 _COUNTED_HERE = 100
@@ -84,6 +86,9 @@ class Store:
         self.path = Path(path)
         self._local = threading.local()
         self._held: dict[str, int] = {}  # term -> how many sentences hold it (up to _COMMON_WORD)
+        # A full-text search the store has answered once, answered again from memory: the store never
+        # changes, a class asks the same things, and one search of a million sentences takes a millisecond.
+        self._ranked = lru_cache(maxsize=_SEARCHES_HELD)(self._ranked_uncached)
         if not self.path.is_file():
             raise StoreError(f"{self.path}: facts.db not found; {_REBUILD}")
         with self.path.open("rb") as fh:
@@ -291,7 +296,7 @@ class Store:
             return []
         common = {t for t in set(terms) if self._holding(t) >= _COMMON_WORD}
         rare = [t for t in terms if t not in common]
-        return self._ranked(" OR ".join(f'"{t}"' for t in rare or terms), limit)
+        return list(self._ranked(" OR ".join(f'"{t}"' for t in rare or terms), limit))
 
     def mentioning(self, phrases: Iterable[str], skip: Collection[str], limit: int = 3) -> list[Row]:
         """Source sentences holding any of the phrases (a thing's names), best ranked first, but for
@@ -302,16 +307,18 @@ class Store:
         rows = self._ranked(" OR ".join(dict.fromkeys(quoted)), limit + len(skip))
         return [r for r in rows if r["sentence_id"] not in skip][:limit]
 
-    def _ranked(self, match: str, limit: int) -> list[Row]:
+    def _ranked_uncached(self, match: str, limit: int) -> tuple[Row, ...]:
         """The sentences a full-text `match` finds, best first, with their document and section: of the
         first _RANKED found, since ranking thousands of them is slow."""
-        return self.query(
-            """SELECT s.id AS sentence_id, s.text AS sentence, d.id AS document_id, d.title, sec.label, sec.evidence
+        return tuple(
+            self.query(
+                """SELECT s.id AS sentence_id, s.text AS sentence, d.id AS document_id, d.title, sec.label, sec.evidence
                FROM (SELECT rowid, rank FROM sentences_fts WHERE sentences_fts MATCH :match LIMIT :cap) f
                JOIN sentences s ON s.rowid = f.rowid
                JOIN sections sec ON sec.id = s.section_id JOIN documents d ON d.id = s.document_id
                ORDER BY f.rank LIMIT :limit""",
-            {"match": match, "limit": limit, "cap": _RANKED},
+                {"match": match, "limit": limit, "cap": _RANKED},
+            )
         )
 
     def _holding(self, term: str) -> int:

@@ -138,6 +138,19 @@ def test_the_store_finds_sources_conflicts_and_chains_through_indexes(db):
     assert failures == {}
 
 
+def test_a_full_text_search_asked_again_is_answered_without_reading_the_store(db):
+    store = Store(db)
+    with statements(store) as seen:
+        first = store.related(["dorsiflexion", "foot"])
+    assert first and seen
+    with statements(store) as again:
+        assert store.related(["dorsiflexion", "foot"]) == first
+    assert again == []
+    with statements(store) as other:
+        assert store.related(["gluteus", "medius"]) != first
+    assert other
+
+
 def test_answering_the_regression_suite_reads_only_through_indexes(db):
     bot = Bot(db=db)
     cases = load_cases(sorted((REPO_ROOT / "tests" / "suite").glob("*.qa.yaml")))
