@@ -137,12 +137,8 @@ def render_items(
         how = row.get("note") or (", ".join([qualifier_words.get(q, q) for q in quals if q != "not"]) if quals else "")
         if how:
             detail = f"{detail}, {how}" if detail else how
-        key = (str(row["item"]), "not" in quals)
-        details = said.get(key)
-        if details is None:
-            said[key] = {detail if merge else "": [str(row["fact_id"])]}
-        else:
-            details.setdefault(detail if merge else "", []).append(str(row["fact_id"]))
+        facts = said.setdefault((str(row["item"]), "not" in quals), {}).setdefault(detail if merge else "", [])
+        facts.append(str(row["fact_id"]))
     by_fact = citations.by_fact
     grouped: dict[tuple[object, bool], list[tuple[str, dict[str, list[str]]]]] = {}
     for (item, negated), details in said.items():
@@ -157,7 +153,7 @@ def render_items(
     positive: list[str] = []
     negative: list[str] = []
     for (_, negated), members in grouped.items():
-        items = members[0][0] if len(members) == 1 else " and ".join([item for item, _ in members])
+        items = " and ".join([item for item, _ in members])
         details = members[0][1] if merge else {"": [f for _, d in members for fs in d.values() for f in fs]}
         # a detail that only repeats the item ("focused neurologic examination (a focused ...)") is dropped
         bare = ""
@@ -167,8 +163,7 @@ def render_items(
                 bare = bare or _bare(items)
                 if _bare(d) == bare:
                     d = ""
-            numbers = _cited(citations, fs)
-            cited.append((d, tuple(numbers if len(numbers) == 1 else sorted(numbers))))
+            cited.append((d, tuple(sorted(_cited(citations, fs)))))
         (negative if negated else positive).append(items + _described(cited))
     return positive, negative
 

@@ -1364,6 +1364,7 @@ class Bot:
             return Rendered(False, _sentence(intent.answer["none"].format_map(names)), suggestions)
         by_fact = self.store.sources(str(r["fact_id"]) for r in rows)
         if focus:
+            # (a quote's place holds its section's label)
             by_fact = {f: kept for f, quoted in by_fact.items() if (kept := [q for q in quoted if q[2][3] in focus])}
         rows = [r for r in rows if r["fact_id"] in by_fact]
         linked = self._linked(rows)

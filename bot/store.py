@@ -85,10 +85,10 @@ class Store:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self._local = threading.local()
-        self._held: dict[str, int] = {}  # term -> how many sentences hold it (up to _COMMON_WORD)
         # A full-text search the store has answered once, answered again from memory: the store never
         # changes, a class asks the same things, and one search of a million sentences takes a millisecond.
         self._ranked = lru_cache(maxsize=_SEARCHES_HELD)(self._ranked_uncached)
+        self._holding = lru_cache(maxsize=_HELD_TERMS)(self._holding_uncached)
         if not self.path.is_file():
             raise StoreError(f"{self.path}: facts.db not found; {_REBUILD}")
         with self.path.open("rb") as fh:
@@ -310,28 +310,21 @@ class Store:
     def _ranked_uncached(self, match: str, limit: int) -> tuple[Row, ...]:
         """The sentences a full-text `match` finds, best first, with their document and section: of the
         first _RANKED found, since ranking thousands of them is slow."""
-        return tuple(
-            self.query(
-                """SELECT s.id AS sentence_id, s.text AS sentence, d.id AS document_id, d.title, sec.label, sec.evidence
+        rows = self.query(
+            """SELECT s.id AS sentence_id, s.text AS sentence, d.id AS document_id, d.title, sec.label, sec.evidence
                FROM (SELECT rowid, rank FROM sentences_fts WHERE sentences_fts MATCH :match LIMIT :cap) f
                JOIN sentences s ON s.rowid = f.rowid
                JOIN sections sec ON sec.id = s.section_id JOIN documents d ON d.id = s.document_id
                ORDER BY f.rank LIMIT :limit""",
-                {"match": match, "limit": limit, "cap": _RANKED},
-            )
+            {"match": match, "limit": limit, "cap": _RANKED},
         )
+        return tuple(rows)
 
-    def _holding(self, term: str) -> int:
-        """How many sentences hold `term`, counted no further than `_COMMON_WORD`; remembered, since the
-        store never changes and counting a common word in a big store takes a tenth of a millisecond."""
-        held = self._held.get(term)
-        if held is None:
-            rows = self.query(
-                "SELECT count(*) AS n FROM (SELECT 1 FROM sentences_fts WHERE sentences_fts MATCH :term LIMIT :cap)",
-                {"term": f'"{term}"', "cap": _COMMON_WORD},
-            )
-            held = int(rows[0]["n"])
-            if len(self._held) >= _HELD_TERMS:
-                self._held.clear()  # (a bound, not a policy: the terms of questions repeat)
-            self._held[term] = held
-        return held
+    def _holding_uncached(self, term: str) -> int:
+        """How many sentences hold `term`, counted no further than `_COMMON_WORD` (remembered: counting
+        a common word in a big store takes a tenth of a millisecond)."""
+        rows = self.query(
+            "SELECT count(*) AS n FROM (SELECT 1 FROM sentences_fts WHERE sentences_fts MATCH :term LIMIT :cap)",
+            {"term": f'"{term}"', "cap": _COMMON_WORD},
+        )
+        return int(rows[0]["n"])
