@@ -1037,6 +1037,7 @@ class Matcher:
             for swapped in {word[1] + word[0] + word[2], word[0] + word[2] + word[1]} - {word}:
                 self._swaps[swapped].append(word)
         self.correct = lru_cache(maxsize=65536)(self._correct)
+        self._fill_plan = lru_cache(maxsize=4096)(self._fill_plan_uncached)
 
     # -- lexical index over example phrasings ------------------------------------------------------
     def _index_examples(self) -> None:
@@ -1455,9 +1456,13 @@ class Matcher:
         mentions, asks_for = analysis.mentions, analysis.asks_for
         unknown_penalty = -UNKNOWN_PENALTY * len(analysis.unknown)  # "who wrote hamlet" is not small talk
         # Intents with the same slots fill them the same way: that is worked out once per question.
-        if mentions:
-            kinds = [m.types[0] for m in mentions] if all(len(m.entity_ids) == 1 for m in mentions) else []
-            filled = [self._fill(intent, mentions, kinds) for intent in self._shapes]
+        if mentions and all(len(m.entity_ids) == 1 for m in mentions):
+            filled = [
+                Filled({slot: mentions[n] for slot, n in by_slot}, missing, fit, spare, taken)
+                for by_slot, missing, fit, spare, taken in self._fill_plan(tuple(m.types[0] for m in mentions))
+            ]
+        elif mentions:
+            filled = [self._fill(intent, mentions) for intent in self._shapes]
         else:
             filled = list(self._unfilled)
         offered = analysis.offered
@@ -1548,22 +1553,32 @@ class Matcher:
         readings.sort(key=_reading_order)
         return readings
 
-    def _fill(self, intent: Intent, mentions: Sequence[Mention], kinds: Sequence[str] = ()) -> Filled:
-        """`kinds`: each mention's one type, when no mention is ambiguous."""
+    def _fill_plan_uncached(self, kinds: tuple[str, ...]) -> tuple[Plan, ...]:
+        """How each slot shape is filled by mentions of these kinds, one thing each, as `_fill` fills it:
+        each slot by the mention's index. Questions naming things of the same kinds share it (remembered),
+        and a question's own mentions are put in."""
+        plans: list[Plan] = []
+        for intent in self._shapes:
+            if not intent.slots:  # (as `_fill`: the words alone must carry it)
+                plans.append(((), (), 0.5, frozenset(kinds), frozenset()))
+                continue
+            taken: dict[str, int] = {}  # slot -> the first mention not yet taken whose type fits
+            for slot, types in intent.slots.items():
+                n = next((n for n, kind in enumerate(kinds) if kind in types and n not in taken.values()), -1)
+                if n >= 0:
+                    taken[slot] = n
+            missing = tuple(s for s in intent.slots if s not in taken)
+            fit = 0.0 if missing else min(_kind_fit(intent.slots[s], kinds[n]) for s, n in taken.items())
+            spare = frozenset(kind for n, kind in enumerate(kinds) if n not in taken.values())
+            plans.append((tuple(taken.items()), missing, fit, spare, frozenset(kinds[n] for n in taken.values())))
+        return tuple(plans)
+
+    def _fill(self, intent: Intent, mentions: Sequence[Mention]) -> Filled:
         if not intent.slots:
             # Nothing named confirms the topic: the words alone must carry it.
             return Filled({}, (), 0.5, frozenset(t for m in mentions for t in m.types), frozenset())
         if not mentions:
             return Filled({}, tuple(intent.slots), 0.0, frozenset(), frozenset())
-        if kinds and len(intent.slots) == 1:
-            # The common case, one slot and no ambiguous names: the first mention of a fitting type.
-            ((slot, types),) = intent.slots.items()
-            for n, kind in enumerate(kinds):
-                if kind in types:
-                    fit = max(0.85, 1.0 - 0.05 * types.index(kind))
-                    spare = frozenset(k for i, k in enumerate(kinds) if i != n)
-                    return Filled({slot: mentions[n]}, (), fit, spare, frozenset((kind,)))
-            return Filled({}, (slot,), 0.0, frozenset(kinds), frozenset())
         slots, missing = fill_slots(intent, mentions, self.entity_types)
         fit = 0.0 if missing else min(_type_fit(intent, s, m, self.entity_types) for s, m in slots.items())
         used = slots.values()
@@ -1579,6 +1594,10 @@ class Filled(NamedTuple):
     fit: float  # how well the mentions' types fit the slots
     spare: frozenset[str]  # types of the mentions left over
     taken: frozenset[str]  # types of the mentions in slots
+
+
+# A Filled for mentions of given kinds, each slot by its mention's index: (slot, index) pairs, then the rest.
+Plan = tuple[tuple[tuple[str, int], ...], tuple[str, ...], float, frozenset[str], frozenset[str]]
 
 
 def compares(words: Sequence[str]) -> bool:
@@ -1631,8 +1650,11 @@ def fill_slots(
 def _type_fit(intent: Intent, slot: str, mention: Mention, entity_types: dict[str, str]) -> float:
     """1.0 when the mention is the slot's first-listed type, a little less for each later one."""
     types = intent.slots[slot]
-    rank = min(types.index(entity_types[e]) for e in mention.entity_ids if entity_types[e] in types)
-    return max(0.85, 1.0 - 0.05 * rank)
+    return max(_kind_fit(types, entity_types[e]) for e in mention.entity_ids if entity_types[e] in types)
+
+
+def _kind_fit(types: Sequence[str], kind: str) -> float:
+    return max(0.85, 1.0 - 0.05 * types.index(kind))
 
 
 def _narrow(mention: Mention, ids: tuple[str, ...], entity_types: dict[str, str]) -> Mention:

@@ -213,3 +213,19 @@ def test_assess_never_raises_and_gives_a_known_verdict(text: str) -> None:
     verdict = safety.assess(text)
     assert verdict.kind in ("emergency", "advice", "")
     assert (verdict.kind == "") == (verdict.rule == "")
+
+
+def test_slots_filled_by_kind_are_those_each_intent_fills_from_the_mentions() -> None:
+    """Questions naming things of the same kinds share how the intents' slots fill (`_fill_plan`): for
+    every question of the sets, that is how each intent fills them from the question's own mentions."""
+    matcher = BOT.matcher
+    compared = 0
+    for question in QUESTIONS:
+        mentions = matcher.analyse(question).mentions
+        if not mentions or any(len(m.entity_ids) > 1 for m in mentions):
+            continue
+        plan = matcher._fill_plan(tuple(m.types[0] for m in mentions))
+        for intent, (by_slot, *rest) in zip(matcher._shapes, plan, strict=True):
+            assert matcher._fill(intent, mentions) == ({slot: mentions[n] for slot, n in by_slot}, *rest), question
+        compared += 1
+    assert compared > 500
