@@ -1455,7 +1455,8 @@ class Matcher:
         lexical = self.lexical(analysis.sequence)
         mentions, asks_for = analysis.mentions, analysis.asks_for
         unknown_penalty = -UNKNOWN_PENALTY * len(analysis.unknown)  # "who wrote hamlet" is not small talk
-        # Intents with the same slots fill them the same way: that is worked out once per question.
+        # Intents with the same slots fill them the same way: once per shape, and where no name is
+        # ambiguous, once for each run of kinds of names (`_fill_plan`), the question's own names put in.
         if mentions and all(len(m.entity_ids) == 1 for m in mentions):
             filled = [
                 Filled({slot: mentions[n] for slot, n in by_slot}, missing, fit, spare, taken)
@@ -1574,6 +1575,7 @@ class Matcher:
         return tuple(plans)
 
     def _fill(self, intent: Intent, mentions: Sequence[Mention]) -> Filled:
+        """An intent's slots filled from mentions, any of them ambiguous (`_fill_plan` does it by kinds)."""
         if not intent.slots:
             # Nothing named confirms the topic: the words alone must carry it.
             return Filled({}, (), 0.5, frozenset(t for m in mentions for t in m.types), frozenset())
