@@ -196,31 +196,54 @@ class _DocumentText:
     in one search.
 
     Sentences and quotes are squashed, so neither holds a newline and a match never spans two sentences.
+    The sentences are kept as long strings and arrays of numbers, not as an object each: worker processes
+    forked to check a big store's facts share this memory with the build, and a reference taken to an
+    object writes its page, which the kernel then copies. (Reaching each quote's sentence object cost the
+    workers at a million facts several seconds of copying.) For the same reason the numbers the words map
+    to are `ordinals`, one list of ints shared by every document, which fills a few pages.
     """
 
-    def __init__(self, sections: tuple[Section, ...]) -> None:
-        self.sentences = [s for sec in sections for s in sec.sentences]
-        self.text = "\n".join(s.text for s in self.sentences)
-        self.starting_at: dict[int, tuple[Sentence, str]] = {}
-        self.saying: dict[str, tuple[Sentence, str]] = {}  # a sentence's words -> the first sentence of them
-        start = 0
-        for sec in sections:
+    def __init__(self, sections: tuple[Section, ...], ordinals: list[int] | None = None) -> None:
+        if ordinals is None:  # (a store's documents share one list: see `_Builder._sentence_index`)
+            ordinals = list(range(sum(len(sec.sentences) for sec in sections)))
+        texts: list[str] = []
+        ids: list[str] = []
+        self.section_ids = tuple(sec.id for sec in sections)
+        self.section_of = array.array("l")  # each sentence's section, by its place in section_ids
+        self.saying: dict[str, int] = {}  # a sentence's words -> the number of the first sentence of them
+        for k, sec in enumerate(sections):
             for s in sec.sentences:
-                self.starting_at[start] = (s, sec.id)
-                self.saying.setdefault(s.text, (s, sec.id))
-                start += len(s.text) + 1
+                self.saying.setdefault(s.text, ordinals[len(texts)])
+                texts.append(s.text)
+                ids.append(s.id)
+                self.section_of.append(k)
+        self.text = "\n".join(texts)
+        self.ids = "\n".join(ids)
+        self.starts = _starts(texts)  # where each sentence starts in `text`, then where one more would
+        self.id_starts = _starts(ids)
 
     def source_of(self, quote: str) -> FactSource | None:
         """The sentence `quote` comes from: the sentence it is, when it is a whole one (most quotes are, and a
         search through a long document costs a big store seconds), else the first sentence holding it."""
-        found = self.saying.get(quote)
-        if found is None:
+        i = self.saying.get(quote)
+        if i is None:
             at = self.text.find(quote) if quote else -1
             if at < 0:
                 return None
-            found = self.starting_at[self.text.rfind("\n", 0, at) + 1]
-        sentence, section_id = found
-        return FactSource(sentence.id, quote, section_id, sentence.text)
+            i = bisect.bisect_right(self.starts, at) - 1
+            text = self.text[self.starts[i] : self.starts[i + 1] - 1]
+        else:
+            text = quote
+        sentence_id = self.ids[self.id_starts[i] : self.id_starts[i + 1] - 1]
+        return FactSource(sentence_id, quote, self.section_ids[self.section_of[i]], text)
+
+    def sentence_ids(self) -> list[str]:
+        return self.ids.split("\n") if self.ids else []
+
+
+def _starts(pieces: list[str]) -> array.array[int]:
+    """Where each of `pieces` starts when they are joined by newlines, then where one more would."""
+    return array.array("l", itertools.accumulate((len(p) + 1 for p in pieces), initial=0))
 
 
 # A document as plain values, which pickle far faster than dataclasses and NamedTuples: (id, file, title,
@@ -707,7 +730,8 @@ class _Builder:
             return None
         if len(self.errors) > errors:  # a line that is not JSON
             return None
-        quoted = bytes(s.id in cited for d in self.k.documents for sec in d.sections for s in sec.sentences)
+        # (from the index's strings: the documents' own sentence objects are the build's, left untouched)
+        quoted = bytes(s in cited for d in self.k.documents for s in index[d.id].sentence_ids())
         return _PartResult(FactPart(len(hashes), sources, quoted), array.array("q", hashes), found)
 
     def _plain_fact(self, entry: Any, index: dict[str, _DocumentText]) -> Fact | None:
@@ -747,7 +771,9 @@ class _Builder:
         return self._checked(rel, subject_entity, object_entity, qualifiers, entry, (hit,))
 
     def _sentence_index(self) -> dict[str, _DocumentText]:
-        return {doc.id: _DocumentText(doc.sections) for doc in self.k.documents}
+        longest = max((sum(len(sec.sentences) for sec in doc.sections) for doc in self.k.documents), default=0)
+        ordinals = list(range(longest))
+        return {doc.id: _DocumentText(doc.sections, ordinals) for doc in self.k.documents}
 
     def _sources(self, entry: dict[str, Any], where: str, index: dict[str, _DocumentText]) -> tuple[FactSource, ...]:
         raw = entry.get("sources") or (
@@ -767,7 +793,7 @@ class _Builder:
             hit = doc_text.source_of(quote)
             if hit is None:
                 doc = next(d for d in self.k.documents if d.id == doc_id)
-                if quote in " ".join(s.text for s in index[doc_id].sentences):
+                if quote in doc_text.text.replace("\n", " "):
                     problem = f"spans two sentences of {doc_id}; quote words from within one sentence"
                 elif quote in squash(doc.text):
                     problem = (
