@@ -97,23 +97,23 @@ class Citations:
         self.by_fact = by_fact
         self.sources: list[Source] = []
         self._numbers: dict[str, int] = {}
-        self.labels: list[str] = []
+        self._labels: dict[str, None] = {}  # in first-use order
 
     def cite(self, fact_id: str) -> list[int]:
         numbers: list[int] = []
-        for sid, sentence, (document_id, title, _, label, evidence) in self.by_fact.get(fact_id, ()):
+        for sid, sentence, place in self.by_fact.get(fact_id, ()):
             number = self._numbers.get(sid)
             if number is None:
                 number = self._numbers[sid] = len(self.sources) + 1
+                document_id, title, _, label, evidence = place
                 self.sources.append(Source(number, document_id, title, label, evidence, sid, sentence))
-                if label not in self.labels:
-                    self.labels.append(label)
+                self._labels[label] = None
             if number not in numbers:
                 numbers.append(number)
         return numbers
 
     def according(self) -> str:
-        return "according to " + join_items([f"the {label}" for label in self.labels], ", ")
+        return "according to " + join_items([f"the {label}" for label in self._labels], ", ")
 
 
 def marks(numbers: Sequence[int]) -> str:
