@@ -468,6 +468,23 @@ class _Builder:
                 self.k.documents.append(document)
             self.errors += read.document_errors
             self._aside = read._replace(documents=[])
+        self._unique_ids()
+
+    def _unique_ids(self) -> None:
+        """Each document's id is its own, and so is each section's (the store keys them by id)."""
+        documents: set[str] = set()
+        sections: set[str] = set()
+        for d in self.k.documents:
+            where = f"sources/sources.yaml: document {d.id}"
+            if d.id in documents:
+                self.error(f"{where}: another document has this id; give each document its own")
+                continue  # (and so have its sections)
+            documents.add(d.id)
+            for sec in d.sections:
+                if sec.id in sections:
+                    label = sec.id.removeprefix(f"{d.id}.")
+                    self.error(f"{where}, section {label}: another section has the id {sec.id}; rename one")
+                sections.add(sec.id)
 
     def _document_entries(self) -> list[Any]:
         meta = self.read("sources/sources.yaml")

@@ -213,6 +213,21 @@ def test_a_quote_comes_from_the_sentence_it_is_or_else_the_first_that_holds_it()
     assert document.source_of("Foot drop is rare.") is None
 
 
+def test_two_documents_with_one_id_are_a_one_line_error(run_nervebot, edit_yaml, project, tmp_path):
+    edit_yaml("sources/sources.yaml", lambda data: data["documents"].append(copy.deepcopy(data["documents"][0])))
+    build_fails_with(run_nervebot, project, tmp_path, "sources/sources.yaml: document ", "another document has this id")
+
+
+def test_two_sections_with_one_id_are_a_one_line_error(run_nervebot, edit_yaml, project, tmp_path):
+    def repeat_a_section(data):
+        sections = data["documents"][0]["sections"]
+        sections.append({**sections[-1], "start": sections[0]["start"], "end": sections[0]["end"]})
+
+    edit_yaml("sources/sources.yaml", repeat_a_section)
+    line = build_fails_with(run_nervebot, project, tmp_path, "another section has the id")
+    assert ", section " in line
+
+
 def test_quote_found_only_in_page_furniture_is_one_line_error(run_nervebot, edit_yaml, project, tmp_path):
     add_fact(edit_yaml, new_fact(source="droracle-2025", quote="Help us tailor your experience"))
     build_fails_with(
@@ -802,6 +817,7 @@ def break_a_document(index: int):
     [
         ("sources/sources.yaml", break_a_document(0)),
         ("sources/sources.yaml", break_a_document(-1)),  # one of those a worker reads with the entities
+        ("sources/sources.yaml", lambda data: data["documents"].append(copy.deepcopy(data["documents"][0]))),
         ("knowledge/entities.yaml", claim_sciatic),
         ("knowledge/relations.yaml", lambda data: data["relations"]["supplies"].update(subject=["bone"])),
     ],
