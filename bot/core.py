@@ -645,7 +645,8 @@ class Bot:
         whether it asks about medicines."""
         analysis = self.matcher.analyse(cut_question(whole)[0])
         readings = tuple(self.matcher.rank(analysis)[:KEPT_READINGS])
-        return safety.assess(whole), analysis, readings, safety.about_medicines(whole)
+        verdict, medicines = safety.screen(whole)
+        return verdict, analysis, readings, medicines
 
     def _with_context(self, readings: list[Reading], analysis: Analysis, conv: Conversation) -> Reading:
         """Read elliptical follow-ups ("and L4?", "what does it do?") against the conversation."""

@@ -908,6 +908,12 @@ class Tier:
     when: re.Pattern[str] | None
     rules: tuple[Rule, ...]
 
+    @cached_property
+    def screen(self) -> re.Pattern[str]:
+        """`when`, or else any of the rules' patterns: one pass over a question that none of them
+        matches, as most questions are (a rule fires only where its pattern matches)."""
+        return self.when or re.compile("|".join(f"(?:{rule.source})" for rule in self.rules))
+
 
 RED_FLAGS = (
     _rule(
@@ -1325,9 +1331,18 @@ FIRST_PERSON = re.compile(r"\b(i|im|ive|me|my|mine|myself)\b")
 
 def assess(text: str) -> Verdict:
     """Emergency beats advice; SAFE means an ordinary question for the matcher."""
+    return _assessed(read(text))
+
+
+def screen(text: str) -> tuple[Verdict, bool]:
+    """`assess` and `about_medicines` at once, reading the question once."""
     words = read(text)
+    return _assessed(words), _MEDICINES.search(words) is not None
+
+
+def _assessed(words: str) -> Verdict:
     for tier in TIERS:
-        if tier.when is not None and tier.when.search(words) is None:
+        if tier.screen.search(words) is None:
             continue
         for rule in tier.rules:
             if _fires(rule, words):
