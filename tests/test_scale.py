@@ -16,7 +16,9 @@ import yaml
 from bot import Bot
 from bot.build import build
 from bot.core import MAX_FACTS
+from bot.discord_app import to_discord_embed
 from bot.intents import load_intents
+from bot.slack_app import to_slack_blocks
 from bot.store import Store
 
 REPO_ROOT = Path(__file__).parent.parent
@@ -118,3 +120,22 @@ def test_an_answer_of_thousands_of_facts_lists_a_page_and_more_lists_the_next_un
         assert answer.sources
         listed += answer.facts
     assert len(listed) == len(set(listed)) == stated
+
+
+@pytest.mark.filterwarnings(
+    "ignore:'audioop' is deprecated:DeprecationWarning"
+)  # discord.py's import, see test_discord
+def test_every_page_of_a_long_answer_fits_a_discord_embed_and_a_slack_message_with_all_its_sources(synthetic_db):
+    bot = Bot(db=synthetic_db)
+    answer = bot.ask("recovery after decompressive surgery", session="s")
+    pages = 1
+    while True:
+        embed = to_discord_embed(answer).to_dict()
+        assert not embed["description"].endswith("\u2026"), f"page {pages} cut short in Discord"
+        blocks = json.dumps(to_slack_blocks(answer)["blocks"])
+        assert "not shown here" not in blocks, f"page {pages} leaves sources out in Slack"
+        if 'say "more"' not in answer.text:
+            break
+        assert 'say \\"more\\"' in blocks and 'say "more"' in embed["description"]  # how many are left, shown
+        answer, pages = bot.ask("more", session="s"), pages + 1
+    assert pages > 2
