@@ -48,7 +48,7 @@ from typing import Any
 
 from synth import generate, parse_count, typo_of
 
-from bot.qa import Case, load_cases
+from bot.qa import Case, check, load_cases
 
 ROOT = Path(__file__).resolve().parent.parent
 COLD_QUESTION = "what causes foot drop?"
@@ -199,22 +199,21 @@ def domain_words(db: Path) -> frozenset[str]:
 def paged(bot: Any, case: Case) -> bool:
     """Whether a question's first answer, and the pages "more" lists after it, say what it expects:
     a generated thing has dozens of facts of a kind, so the one asked about is often past the first page."""
-    from bot.qa import check
-
     question, expect = case.turns[0].question, case.turns[0].expect
     session = f"paged:{case.path.name}:{case.index}"
-    answer = bot.ask(question, session=session)
-    if check(answer, {k: v for k, v in expect.items() if k != "says"}):
+    try:
+        answer = bot.ask(question, session=session)
+        if check(answer, {k: v for k, v in expect.items() if k != "says"}):
+            return False
+        says = expect.get("says") or []
+        wanted = {w.lower() for w in ([says] if isinstance(says, str) else says)}
+        while True:
+            wanted = {w for w in wanted if w not in answer.text.lower()}
+            if not wanted or MORE_OFFERED not in answer.text:
+                return not wanted
+            answer = bot.ask("more", session=session)
+    finally:
         bot.reset(session)
-        return False
-    says = expect.get("says") or []
-    wanted = {w.lower() for w in ([says] if isinstance(says, str) else says)}
-    while True:
-        wanted = {w for w in wanted if w not in answer.text.lower()}
-        if not wanted or MORE_OFFERED not in answer.text:
-            bot.reset(session)
-            return not wanted
-        answer = bot.ask("more", session=session)
 
 
 def pin_to_one_core() -> None:
