@@ -122,9 +122,8 @@ def test_an_answer_of_thousands_of_facts_lists_a_page_and_more_lists_the_next_un
     assert len(listed) == len(set(listed)) == stated
 
 
-@pytest.mark.filterwarnings(
-    "ignore:'audioop' is deprecated:DeprecationWarning"
-)  # discord.py's import, see test_discord
+# discord.py's import warns that audioop is deprecated (see test_discord); only that is excused
+@pytest.mark.filterwarnings("ignore:'audioop' is deprecated:DeprecationWarning")
 def test_every_page_of_a_long_answer_fits_a_discord_embed_and_a_slack_message_with_all_its_sources(synthetic_db):
     bot = Bot(db=synthetic_db)
     answer = bot.ask("recovery after decompressive surgery", session="s")
