@@ -1361,7 +1361,7 @@ class Bot:
         """
         intent = self.intents[intent_index]
         names = self._names(params)
-        suggestions = tuple(s.format_map(names) for s in intent.suggest)
+        suggestions = self._suggestions(intent_index, names)
         # A store far larger than ours can hold thousands of answers to one question: the first
         # MAX_FACTS are given, and the rest counted, not silently dropped.
         rows, unlisted = self.store.first_facts(intent.sql, dict(params), MAX_FACTS, exclude)
@@ -1427,14 +1427,19 @@ class Bot:
         exclude: frozenset[str] = frozenset(),
     ) -> Rendered:
         """An intent made of others ("tell me about L5"): each one's answer for the entity, in the
-        order it lists them, then its own facts that none of them gave, as claims."""
+        order it lists them, then its own facts that none of them gave, as claims.
+
+        A part with more facts than one answer lists ends the answer, as a page: "more" goes on with
+        it, then the parts after it. Listing a page of every part at once made an overview of a thing
+        in a store of a million facts 80 facts long, too long for a Discord embed or a Slack message."""
         ((_, entity),) = params
         kind = self.entities[entity]["type"]
-        parts = [
-            part
-            for index, slot, types in self._gatherers[intent_index]
-            if kind in types and (part := self._render(index, ((slot, entity),), focus, exclude)).answered
-        ]
+        parts: list[Rendered] = []
+        for index, slot, types in self._gatherers[intent_index]:
+            if kind in types and (part := self._render(index, ((slot, entity),), focus, exclude)).answered:
+                parts.append(part)
+                if part.unlisted:
+                    return replace(_merged(parts), suggestions=self._suggestions(intent_index, self._names(params)))
         rest = self._render(intent_index, params, focus, exclude.union(f for p in parts for f in p.facts))
         if not parts:
             return rest
@@ -1455,6 +1460,9 @@ class Bot:
             "s": "" if plural else "s",
             "harm_of": HARM_OF.get(first["type"], "") if first is not None else "",
         }
+
+    def _suggestions(self, intent_index: int, names: dict[str, str]) -> tuple[str, ...]:
+        return tuple(s.format_map(names) for s in self.intents[intent_index].suggest)
 
     def _title(self, reading: Reading) -> str:
         return reading.intent.title.format_map(self._names(self._params(reading.slots)))

@@ -138,3 +138,26 @@ def test_every_page_of_a_long_answer_fits_a_discord_embed_and_a_slack_message_wi
         assert 'say \\"more\\"' in blocks and 'say "more"' in embed["description"]  # how many are left, shown
         answer, pages = bot.ask("more", session="s"), pages + 1
     assert pages > 2
+
+
+def test_an_overview_ends_its_page_at_a_part_too_long_to_list_whole_and_more_goes_on_without_losing_a_fact(
+    synthetic_db, monkeypatch
+):
+    (muscle,) = Store(synthetic_db).query(
+        """SELECT e.name FROM facts f JOIN entities e ON e.id = f.subject
+           WHERE e.type = 'muscle' GROUP BY e.id ORDER BY count(*) DESC, e.id LIMIT 1"""
+    )
+    question = f"tell me about the {muscle['name']}"
+    bot = Bot(db=synthetic_db)
+    answer = bot.ask(question, session="s")
+    assert answer.intent == "about" and 'say "more"' in answer.text
+    assert not to_discord_embed(answer).to_dict()["description"].endswith("\u2026")
+    listed = list(answer.facts)
+    while 'say "more"' in answer.text:
+        answer = bot.ask("more", session="s")
+        assert answer.status == "answered" and answer.intent == "about" and answer.sources
+        listed += answer.facts
+    monkeypatch.setattr("bot.core.MAX_FACTS", 10**6)  # every fact on one page: what the pages must add up to
+    whole = Bot(db=synthetic_db).ask(question)
+    assert 'say "more"' not in whole.text
+    assert len(listed) == len(set(listed)) and set(listed) == set(whole.facts)
