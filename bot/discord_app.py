@@ -1,6 +1,6 @@
 """`nervebot discord`: the bot in Discord, a thin discord.py adapter over `Bot.ask`.
 
-`to_discord_embed(answer)` renders an Answer as an embed within Discord's limits; `create_client(bot)`
+`to_discord_embeds(answer)` renders an Answer as embeds within Discord's limits; `create_client(bot)`
 answers a `/ask` slash command, mentions and direct messages. discord.py is imported only inside
 functions, so `import bot` never loads it.
 """
@@ -31,6 +31,7 @@ FOOTER_CHARS = 2048
 MAX_FIELDS = 25
 EMBED_CHARS = 6000
 MORE_RESERVE = 100  # kept free for the "more sources" note
+MAX_MESSAGES = 4  # an answer's messages at most: past them, sources are counted, not shown
 SOURCE_RESERVE = FIELD_NAME_CHARS + 200 + MORE_RESERVE  # what a long description leaves for one source
 ELLIPSIS = "\u2026"
 COLOURS = {"answered": 0x2E7D32, "clarify": 0x1565C0, "safety": 0xC62828}
@@ -62,9 +63,10 @@ def _source_field(source: Source, related: bool) -> tuple[str, str]:
     return fit(name, FIELD_NAME_CHARS), fit(value, FIELD_VALUE_CHARS)
 
 
-def to_discord_embed(answer: Answer) -> discord.Embed:
-    """An embed for an Answer within Discord's limits: the answer as description, a field per quoted
-    source, the disclaimer in the footer; a "more sources" field says what did not fit.
+def to_discord_embeds(answer: Answer, most: int = MAX_MESSAGES) -> list[discord.Embed]:
+    """Embeds for an Answer, one a message, each within Discord's limits: the answer as description
+    with a field per quoted source, as many as fit; the sources left go on in the next embeds, up to
+    `most` in all, and a "More sources" field says what is left. Each has the disclaimer as footer.
     """
     import discord
 
@@ -77,15 +79,32 @@ def to_discord_embed(answer: Answer) -> discord.Embed:
 
     title = fit(answer.question or "nervebot", TITLE_CHARS)
     footer = fit(answer.disclaimer, FOOTER_CHARS)
+    colour = COLOURS.get(answer.status, 0x757575)
     reserve = SOURCE_RESERVE if quoted else 0
     room = min(DESCRIPTION_CHARS, EMBED_CHARS - len(title) - len(footer) - reserve)
-    embed = discord.Embed(
-        title=title,
-        description=fit("\n".join(p for p in parts if p), room),
-        colour=COLOURS.get(answer.status, 0x757575),
-    )
-    embed.set_footer(text=footer)
+    embed = discord.Embed(title=title, description=fit("\n".join(p for p in parts if p), room), colour=colour)
+    embeds, left = [embed], list(quoted)
+    while True:
+        embed.set_footer(text=footer)
+        shown = _add_sources(embed, left, related)
+        left = left[shown:]
+        if not left:
+            return embeds
+        if len(embeds) == most:
+            hidden = len(left)
+            embed.add_field(name="More sources", value=f"{ELLIPSIS}and {hidden} more not shown here.", inline=False)
+            return embeds
+        first, last = left[0].number, left[-1].number
+        numbered = f"[{first}]" if first == last else f"[{first}] to [{last}]"
+        follow = "follows" if first == last else "follow"
+        embed.add_field(name="More sources", value=f"{numbered} {follow} in the next message.", inline=False)
+        embed = discord.Embed(title=fit(f"Sources {numbered}: {answer.question}", TITLE_CHARS), colour=colour)
+        embeds.append(embed)
 
+
+def _add_sources(embed: discord.Embed, quoted: list[Source], related: bool) -> int:
+    """Add a field for each of the first sources that fit, keeping room for a "More sources" field
+    while others are left; return how many were added."""
     most = MAX_FIELDS if len(quoted) <= MAX_FIELDS else MAX_FIELDS - 1
     shown = 0
     for source in quoted[:most]:
@@ -97,10 +116,13 @@ def to_discord_embed(answer: Answer) -> discord.Embed:
             value = fit(f"\u201c{source.sentence}\u201d", left)
         embed.add_field(name=name, value=value, inline=False)
         shown += 1
-    if shown < len(quoted):
-        hidden = len(quoted) - shown
-        embed.add_field(name="More sources", value=f"{ELLIPSIS}and {hidden} more not shown here.", inline=False)
-    return embed
+    return shown
+
+
+def to_discord_embed(answer: Answer) -> discord.Embed:
+    """An Answer as one embed: the first of `to_discord_embeds`, with any sources that do not fit
+    in it counted rather than shown."""
+    return to_discord_embeds(answer, most=1)[0]
 
 
 # -- the client --------------------------------------------------------------------------------------
@@ -130,7 +152,11 @@ async def answer_message(bot: Bot, message: discord.Message, me: int) -> discord
     none = discord.AllowedMentions.none()
     if answer is None:
         return await message.reply(SORRY, allowed_mentions=none, mention_author=False)
-    return await message.reply(embed=to_discord_embed(answer), allowed_mentions=none, mention_author=False)
+    embeds = to_discord_embeds(answer)
+    first = await message.reply(embed=embeds[0], allowed_mentions=none, mention_author=False)
+    for embed in embeds[1:]:  # the sources that did not fit, in replies of their own
+        await message.reply(embed=embed, allowed_mentions=none, mention_author=False)
+    return first
 
 
 async def answer_interaction(bot: Bot, interaction: discord.Interaction, question: str) -> None:
@@ -143,7 +169,10 @@ async def answer_interaction(bot: Bot, interaction: discord.Interaction, questio
     if answer is None:
         await interaction.response.send_message(SORRY, allowed_mentions=none, ephemeral=True)
         return
-    await interaction.response.send_message(embed=to_discord_embed(answer), allowed_mentions=none)
+    embeds = to_discord_embeds(answer)
+    await interaction.response.send_message(embed=embeds[0], allowed_mentions=none)
+    for embed in embeds[1:]:
+        await interaction.followup.send(embed=embed, allowed_mentions=none)
 
 
 def create_client(bot: Bot) -> discord.Client:

@@ -1,6 +1,6 @@
 """`nervebot slack`: the bot in Slack, a thin slack-bolt adapter over `Bot.ask`.
 
-`to_slack_blocks(answer)` renders an Answer as a chat.postMessage payload within Slack's limits;
+`to_slack_messages(answer)` renders an Answer as chat.postMessage payloads within Slack's limits;
 `create_app(bot, ...)` wires it into a slack-bolt App that answers mentions and direct messages in a
 thread. slack-bolt is imported only inside functions, so `import bot` never loads it.
 """
@@ -34,7 +34,16 @@ SECTION_CHARS = 3000
 CONTEXT_ELEMENTS = 10
 CONTEXT_CHARS = 2000
 FALLBACK_CHARS = 3000
-ANSWER_SECTIONS = 4  # a longer answer is cut, with an ellipsis, after this many sections
+# Slack also refuses a message whose blocks are long in all (`msg_blocks_too_long`) and publishes no
+# number for it: messages of about 13,200 characters have been refused, and Slack's staff speak of
+# 12,000 characters of text with a buffer for the blocks around them (slackapi/bolt-js#2509, #2867).
+# A message here holds at most MESSAGE_CHARS of text, counting BLOCK_CHARS more for each block;
+# the sources that do not fit go on in the next message of the thread.
+MESSAGE_CHARS = 12_000
+BLOCK_CHARS = 100
+MAX_MESSAGES = 4  # an answer's messages at most: past them, sources are counted, not shown
+NOTE_CHARS = 500  # a note on how the question was read ("Read 'teh' as 'the'.") is a line
+ANSWER_SECTIONS = 3  # a longer answer is cut, with an ellipsis, after this many sections
 ELLIPSIS = "\u2026"
 EXTRA_MESSAGE = "nervebot slack needs the Slack extra: in the checkout, pip install -e '.[slack]'"
 MISSING_SOCKET = "nervebot slack: set SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode), or use --http"
@@ -102,41 +111,78 @@ def _source_block(source: Source) -> dict[str, Any]:
     return _context(quote, where)
 
 
-def to_slack_blocks(answer: Answer) -> dict[str, Any]:
-    """A chat.postMessage payload (`text` and `blocks`) for an Answer, within Slack's limits.
+def _chars(blocks: list[dict[str, Any]]) -> int:
+    """What blocks count against MESSAGE_CHARS: their text, and BLOCK_CHARS a block."""
+    texts = [b["text"] for b in blocks if "text" in b] + [e for b in blocks for e in b.get("elements", ())]
+    return BLOCK_CHARS * len(blocks) + sum(len(t["text"]) for t in texts)
 
-    A section with the answer (split over a few sections if long), a context block per quoted source,
-    the disclaimer last, and the plain-text fallback in `text`. Everything is escaped.
+
+def to_slack_messages(answer: Answer, most: int = MAX_MESSAGES) -> list[dict[str, Any]]:
+    """chat.postMessage payloads (`text` and `blocks`) for an Answer, to post in order in its thread.
+
+    The first holds the answer (split over a few sections if long) and a context block per quoted
+    source, as many as Slack takes in one message; the sources left go on in the next messages, up
+    to `most` in all, and any left after those are counted. Every message ends with the disclaimer,
+    has its plain-text fallback in `text`, and is escaped throughout.
     """
     body = answer.text.strip()
     if answer.options:
         body += "\n" + "\n".join(f"{i}. {option}" for i, option in enumerate(answer.options, 1))
-    head: list[dict[str, Any]] = [
-        {"type": "section", "text": _mrkdwn(piece)} for piece in _chunks(body, SECTION_CHARS, ANSWER_SECTIONS)
-    ]
-    if answer.notes:
-        head.append(_context(*(fit(note, CONTEXT_CHARS) for note in answer.notes)))
-
     quoted, label = answer.sources, ""
     if not quoted and answer.related:
         quoted, label = answer.related, "Related reading (not an answer):"
+    extras: list[dict[str, Any]] = []
+    if answer.notes:
+        extras.append(_context(*(fit(note, NOTE_CHARS) for note in answer.notes)))
     if label:
-        head.append(_context(label))
-
-    tail: list[dict[str, Any]] = []
+        extras.append(_context(label))
+    disclaimer = [_context(fit(answer.disclaimer, CONTEXT_CHARS))]
+    tail = list(disclaimer)
     if answer.suggestions and not answer.answered:
-        tail.append(_context(fit("You could ask: " + " | ".join(answer.suggestions), CONTEXT_CHARS)))
-    tail.append(_context(fit(answer.disclaimer, CONTEXT_CHARS)))
+        tail.insert(0, _context(fit("You could ask: " + " | ".join(answer.suggestions), CONTEXT_CHARS)))
+    # the answer's sections get what the notes and the end of the message leave
+    room = MESSAGE_CHARS - _chars(extras + tail) - BLOCK_CHARS
+    size = min(SECTION_CHARS, room)
+    sections = max(1, min(ANSWER_SECTIONS, (room + BLOCK_CHARS) // (size + BLOCK_CHARS)))
+    head = [{"type": "section", "text": _mrkdwn(piece)} for piece in _chunks(body, size, sections)] + extras
+    messages = [{"text": fit(body or answer.disclaimer, FALLBACK_CHARS), "blocks": head}]
+    blocks, end, left = head, tail, list(quoted)
+    while True:
+        used = _chars([*blocks, *end]) + BLOCK_CHARS + 100  # and a note on what comes next, if any
+        taken = 0
+        while left and len(blocks) + len(end) + 1 < MAX_BLOCKS:
+            block = _source_block(left[0])
+            used += _chars([block])
+            if used > MESSAGE_CHARS and (taken or len(messages) == 1):  # (a next message takes one at least)
+                break
+            blocks.append(block)
+            left.pop(0)
+            taken += 1
+        if left and len(messages) < most:
+            blocks.append(
+                _context(f"{_numbered(left)} {'follows' if len(left) == 1 else 'follow'} in the next message.")
+            )
+        elif left:
+            hidden = len(left)
+            blocks.append(_context(f"{ELLIPSIS}and {hidden} more source{'s' if hidden > 1 else ''} not shown here."))
+            left = []
+        blocks += end
+        if not left:
+            return messages
+        heading = f"{_numbered(left)} of the answer above{' (related reading, not an answer)' if label else ''}:"
+        blocks, end = [_context(heading)], disclaimer
+        messages.append({"text": fit(heading, FALLBACK_CHARS), "blocks": blocks})
 
-    room = MAX_BLOCKS - len(head) - len(tail)
-    shown = quoted if len(quoted) <= room else quoted[: room - 1]
-    blocks = head + [_source_block(s) for s in shown]
-    if len(shown) < len(quoted):
-        hidden = len(quoted) - len(shown)
-        blocks.append(_context(f"{ELLIPSIS}and {hidden} more source{'s' if hidden > 1 else ''} not shown here."))
-    blocks += tail
-    fallback = fit(body or answer.disclaimer, FALLBACK_CHARS)
-    return {"text": fallback, "blocks": blocks}
+
+def _numbered(sources: list[Source]) -> str:
+    first, last = sources[0].number, sources[-1].number
+    return f"Source [{first}]" if len(sources) == 1 else f"Sources [{first}] to [{last}]"
+
+
+def to_slack_blocks(answer: Answer) -> dict[str, Any]:
+    """An Answer as one chat.postMessage payload: the first of `to_slack_messages`, with any sources
+    that do not fit in it counted rather than shown."""
+    return to_slack_messages(answer, most=1)[0]
 
 
 # -- the app -----------------------------------------------------------------------------------------
@@ -231,20 +277,21 @@ def create_app(
         question = question_from(str(event.get("text") or ""), context.bot_user_id)
         try:
             answer = bot.ask(question, session=session_id(context.team_id, channel, thread, user))
-            payload = to_slack_blocks(answer)
+            payloads = to_slack_messages(answer)
         except Exception:
             log.exception("nervebot could not answer in %s", channel)
-            payload = {"text": SORRY}
-        client.chat_postMessage(
-            channel=channel,
-            thread_ts=thread,
-            text=payload["text"],
-            blocks=payload.get("blocks"),
-            parse="none",
-            link_names=False,
-            unfurl_links=False,
-            unfurl_media=False,
-        )
+            payloads = [{"text": SORRY}]
+        for payload in payloads:
+            client.chat_postMessage(
+                channel=channel,
+                thread_ts=thread,
+                text=payload["text"],
+                blocks=payload.get("blocks"),
+                parse="none",
+                link_names=False,
+                unfurl_links=False,
+                unfurl_media=False,
+            )
 
     def on_mention(event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
         reply(event, context, client)

@@ -39,11 +39,13 @@ from bot.discord_app import (
     FIELD_VALUE_CHARS,
     FOOTER_CHARS,
     MAX_FIELDS,
+    MAX_MESSAGES,
     TITLE_CHARS,
     create_client,
     run,
     session_id,
     to_discord_embed,
+    to_discord_embeds,
 )
 
 # Snowflakes are 17-20 digits; discord.py only reads mentions of ids that long.
@@ -123,6 +125,8 @@ def _rest_app(rest: Rest) -> web.Application:
             reply = [{**cmd, "id": str(next(_ids)), "application_id": str(BOT_ID), "version": "1"} for cmd in body]
         elif parts[0] == "channels" and parts[-1] == "messages":
             reply = _message_payload(parts[1], body)
+        elif parts[0] == "webhooks":  # an interaction's follow-up messages
+            reply = _message_payload(str(CHANNEL), body)
         elif parts[0] == "interactions":
             message = _message_payload(str(CHANNEL), (body or {}).get("data") or {})
             reply = {
@@ -239,6 +243,8 @@ async def discord_client(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Disco
     server = TestServer(_rest_app(rest), host="127.0.0.1")
     await server.start_server()
     monkeypatch.setattr(discord.http.Route, "BASE", f"http://127.0.0.1:{server.port}/api/v10")
+    # an interaction's follow-ups go through discord.py's webhook client, which has a Route of its own
+    monkeypatch.setattr(discord.webhook.async_.Route, "BASE", f"http://127.0.0.1:{server.port}/api/v10")
     client = create_client(Bot())
     try:
         await client.login("test-token")
@@ -362,6 +368,28 @@ def test_follow_up_is_read_in_that_users_conversation(monkeypatch: pytest.Monkey
     live(monkeypatch, scenario)
 
 
+def test_an_answer_whose_sources_overflow_one_embed_goes_on_in_more_messages(monkeypatch: pytest.MonkeyPatch) -> None:
+    answer = Bot().ask("tell me about the L5 root")
+    assert "More sources" in [f.name for f in to_discord_embed(answer).fields]  # one embed leaves some out
+
+    def numbers(embeds: list[dict[str, Any]]) -> list[str]:
+        return [f["name"].split()[0] for e in embeds for f in e.get("fields", []) if f["name"].startswith("[")]
+
+    async def scenario(d: Discord) -> None:
+        for ask, question in ((d.slash, "tell me about the L5 root"), (d.mention, f"<@{BOT_ID}> tell me about L5")):
+            before = len(d.rest.sent())
+            await ask(question)
+            sent = (await d.settle())[before:]
+            assert len(sent) > 1
+            for body in sent:
+                assert_no_pings(body)
+                assert "Educational use only" in embed_of(body)["footer"]["text"]
+            assert numbers([embed_of(b) for b in sent]) == [f"[{s.number}]" for s in answer.sources]
+            assert "in the next message" in embed_of(sent[0])["fields"][-1]["value"]
+
+    live(monkeypatch, scenario)
+
+
 def test_sessions_are_per_guild_channel_and_user() -> None:
     keys = {session_id(g, c, u) for g in (1, None) for c in (2, 3) for u in (4, 5)}
     assert len(keys) == 8
@@ -386,6 +414,14 @@ def test_very_long_answer_with_many_sources_stays_within_embed_limits() -> None:
     assert_within_limits(embed)
     assert embed.description and embed.description.endswith("\u2026")
     assert embed.fields[-1].name == "More sources" and "more not shown" in (embed.fields[-1].value or "")
+    embeds = to_discord_embeds(huge)
+    assert len(embeds) == MAX_MESSAGES and embeds[0].to_dict() != embed.to_dict()
+    for each in embeds:
+        assert_within_limits(each)
+        assert each.footer.text and each.footer.text.startswith("Educational use only.")
+    shown = [f.name.split("]")[0] + "]" for e in embeds for f in e.fields if f.name and f.name.startswith("[")]
+    hidden = int((embeds[-1].fields[-1].value or "").split()[1])
+    assert shown == [f"[{n}]" for n in range(1, len(shown) + 1)] and len(shown) + hidden == len(many)
     assert embed.fields[0].name and embed.fields[0].name.startswith("[1] ")
     assert "@everyone" not in embed.description and "<@123456789012345678>" not in embed.description
 

@@ -35,9 +35,12 @@ from slack_sdk import WebClient
 from bot import Answer, Bot, Source
 from bot.cli import main
 from bot.slack_app import (
+    BLOCK_CHARS,
     CONTEXT_CHARS,
     CONTEXT_ELEMENTS,
     MAX_BLOCKS,
+    MAX_MESSAGES,
+    MESSAGE_CHARS,
     SECTION_CHARS,
     create_app,
     escape,
@@ -45,11 +48,15 @@ from bot.slack_app import (
     question_from,
     run,
     to_slack_blocks,
+    to_slack_messages,
 )
 
 SECRET = "test-signing-secret"
 BOT_USER = "UBOT"
 LIVE_MENTION = re.compile(r"<[!@#]")
+# Slack refuses a message whose blocks hold more text than this, though no page says so: Slack's staff
+# speak of 12,000 characters with a buffer for the blocks (slackapi/bolt-js#2867). The mock does too.
+SLACK_REFUSES = 12_000
 
 
 # -- a mock Slack Web API on loopback --------------------------------------------------------------
@@ -70,6 +77,12 @@ class WebApi:
         return self.posts()
 
 
+def _block_chars(blocks: str | list[dict[str, Any]] | None) -> int:
+    """The text in a message's blocks, as Slack counts it for `msg_blocks_too_long`."""
+    blocks = json.loads(blocks) if isinstance(blocks, str) else blocks or []
+    return sum(len(t) for t in texts(blocks))
+
+
 def _serve_web_api(api: WebApi) -> ThreadingHTTPServer:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
@@ -84,6 +97,8 @@ def _serve_web_api(api: WebApi) -> ThreadingHTTPServer:
                 api.changed.notify_all()
             if method == "auth.test":
                 reply = {"ok": True, "team_id": "T1", "user_id": BOT_USER, "bot_id": "BBOT", "user": "nervebot"}
+            elif method == "chat.postMessage" and _block_chars(args.get("blocks")) > SLACK_REFUSES:
+                reply = {"ok": False, "error": "msg_blocks_too_long"}
             elif method == "chat.postMessage":
                 reply = {"ok": True, "channel": args.get("channel"), "ts": f"{time.time():.6f}"}
             else:
@@ -225,6 +240,7 @@ def texts(blocks: list[dict[str, Any]]) -> list[str]:
 def assert_within_limits(payload: dict[str, Any]) -> None:
     blocks = payload["blocks"]
     assert 1 <= len(blocks) <= MAX_BLOCKS
+    assert len(blocks) * BLOCK_CHARS + sum(len(t) for t in texts(blocks)) <= MESSAGE_CHARS
     assert 0 < len(payload["text"]) <= 3000
     for block in blocks:
         if block["type"] == "section":
@@ -348,9 +364,37 @@ def test_very_long_answers_stay_within_slack_limits() -> None:
     )
     payload = to_slack_blocks(huge)
     assert_within_limits(payload)
-    assert payload["blocks"][3]["text"]["text"].endswith("\u2026")  # the answer is cut, visibly
+    sections = [b["text"]["text"] for b in payload["blocks"] if b["type"] == "section"]
+    assert sections[-1].endswith("\u2026")  # the answer is cut, visibly
     assert "more sources not shown" in texts(payload["blocks"])[-2]
     assert "Educational use only." in texts(payload["blocks"])[-1]
+    messages = to_slack_messages(huge)
+    assert len(messages) == MAX_MESSAGES and messages[0] != payload
+    for message in messages:
+        assert_within_limits(message)
+        assert "Educational use only." in texts(message["blocks"])[-1]
+    shown = [int(t[1 : t.index("]")]) for m in messages for t in texts(m["blocks"]) if re.match(r"\[\d+\] \u201c", t)]
+    hidden = int(re.search(r"and (\d+) more sources not shown", texts(messages[-1]["blocks"])[-2])[1])
+    assert shown == list(range(1, len(shown) + 1)) and len(shown) + hidden == len(many)
+
+
+def test_an_answer_whose_sources_overflow_one_message_goes_on_in_the_thread(slack: Slack) -> None:
+    question = (
+        "the blog says L5 dorsiflexes the ankle but the 2025 page says L5 roots are plantar flexion?? im confused"
+    )
+    answer = Bot().ask(question)
+    assert len(answer.sources) > 20 and _block_chars(to_slack_messages(answer, most=100)[0]["blocks"]) > 9000
+    before = len(slack.api.posts())
+    assert slack.send(event_body(question, ts="1700000002.000100")) == 200
+    posts = slack.drain()[before:]
+    assert len(posts) == 2 and all(p["thread_ts"] == "1700000002.000100" for p in posts)
+    shown = [t for p in posts for t in texts(p["blocks"]) if re.match(r"\[\d+\] \u201c", t)]
+    assert [t[: t.index("]") + 1] for t in shown] == [f"[{s.number}]" for s in answer.sources]
+    assert "follow in the next message" in texts(posts[0]["blocks"])[-2]
+    assert posts[1]["text"].startswith("Sources [") and posts[1]["text"].endswith("of the answer above:")
+    for post in posts:
+        assert_within_limits(post)
+        assert "Educational use only" in texts(post["blocks"])[-1]
 
 
 def test_no_answer_shows_related_reading_and_suggestions() -> None:
