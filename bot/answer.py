@@ -116,6 +116,17 @@ class Citations:
         return "according to " + join_items([f"the {label}" for label in self._labels], ", ")
 
 
+def numbered(sources: Sequence[Source]) -> str:
+    """A run of sources by their numbers: "[22]", "[18] to [27]"."""
+    first, last = sources[0].number, sources[-1].number
+    return f"[{first}]" if len(sources) == 1 else f"[{first}] to [{last}]"
+
+
+def follow_on(sources: Sequence[Source]) -> str:
+    """What a chat message says of the sources that did not fit in it."""
+    return f"{numbered(sources)} {'follows' if len(sources) == 1 else 'follow'} in the next message."
+
+
 def marks(numbers: Sequence[int]) -> str:
     return f"[{numbers[0]}]" if len(numbers) == 1 else "".join(f"[{n}]" for n in numbers)
 

@@ -69,7 +69,8 @@ CASE_WHOLE_AT = 0.7  # a case read whole with less confidence than this is also 
 CASE_CONTEXT_AT = 0.75  # a case's question read against the case must match its intent's words this well
 KEPT_READINGS = 5  # of a question's readings, the best are remembered; the rest are never consulted
 # Facts listed in one answer, a page: "more" lists the next ones. Twenty fit a Discord embed's text
-# (4,096 characters) and a Slack message with every source (50 blocks). At a hundred, of 300 answers
+# (4,096 characters) and a Slack message's 50 blocks (sources that do not fit go on in the next
+# message: see slack_app and discord_app). At a hundred, of 300 answers
 # at a million facts Discord cut 92 short, 17 before they said how many were left, and Slack left out
 # sources of 113; "more" then went on from the hundred-and-first, past facts never shown.
 MAX_FACTS = 20

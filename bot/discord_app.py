@@ -15,7 +15,7 @@ import re
 import sys
 from typing import TYPE_CHECKING
 
-from .answer import Answer, Source
+from .answer import Answer, Source, follow_on, numbered
 
 if TYPE_CHECKING:
     import discord
@@ -94,11 +94,8 @@ def to_discord_embeds(answer: Answer, most: int = MAX_MESSAGES) -> list[discord.
             hidden = len(left)
             embed.add_field(name="More sources", value=f"{ELLIPSIS}and {hidden} more not shown here.", inline=False)
             return embeds
-        first, last = left[0].number, left[-1].number
-        numbered = f"[{first}]" if first == last else f"[{first}] to [{last}]"
-        follow = "follows" if first == last else "follow"
-        embed.add_field(name="More sources", value=f"{numbered} {follow} in the next message.", inline=False)
-        embed = discord.Embed(title=fit(f"Sources {numbered}: {answer.question}", TITLE_CHARS), colour=colour)
+        embed.add_field(name="More sources", value=follow_on(left), inline=False)
+        embed = discord.Embed(title=fit(f"Sources {numbered(left)}: {answer.question}", TITLE_CHARS), colour=colour)
         embeds.append(embed)
 
 

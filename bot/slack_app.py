@@ -17,7 +17,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import TYPE_CHECKING, Any
 
-from .answer import Answer, Source
+from .answer import Answer, Source, follow_on, numbered
 
 if TYPE_CHECKING:
     from slack_bolt import App, BoltContext
@@ -42,6 +42,7 @@ FALLBACK_CHARS = 3000
 MESSAGE_CHARS = 12_000
 BLOCK_CHARS = 100
 MAX_MESSAGES = 4  # an answer's messages at most: past them, sources are counted, not shown
+NEXT_NOTE_CHARS = 100  # kept free for the note on the sources in the next message
 NOTE_CHARS = 500  # a note on how the question was read ("Read 'teh' as 'the'.") is a line
 ANSWER_SECTIONS = 3  # a longer answer is cut, with an ellipsis, after this many sections
 ELLIPSIS = "\u2026"
@@ -148,7 +149,7 @@ def to_slack_messages(answer: Answer, most: int = MAX_MESSAGES) -> list[dict[str
     messages = [{"text": fit(body or answer.disclaimer, FALLBACK_CHARS), "blocks": head}]
     blocks, end, left = head, tail, list(quoted)
     while True:
-        used = _chars([*blocks, *end]) + BLOCK_CHARS + 100  # and a note on what comes next, if any
+        used = _chars([*blocks, *end]) + BLOCK_CHARS + NEXT_NOTE_CHARS  # and a note on what comes next
         taken = 0
         while left and len(blocks) + len(end) + 1 < MAX_BLOCKS:
             block = _source_block(left[0])
@@ -159,9 +160,7 @@ def to_slack_messages(answer: Answer, most: int = MAX_MESSAGES) -> list[dict[str
             left.pop(0)
             taken += 1
         if left and len(messages) < most:
-            blocks.append(
-                _context(f"{_numbered(left)} {'follows' if len(left) == 1 else 'follow'} in the next message.")
-            )
+            blocks.append(_context(f"{_sources(left)} {follow_on(left)}"))
         elif left:
             hidden = len(left)
             blocks.append(_context(f"{ELLIPSIS}and {hidden} more source{'s' if hidden > 1 else ''} not shown here."))
@@ -169,14 +168,14 @@ def to_slack_messages(answer: Answer, most: int = MAX_MESSAGES) -> list[dict[str
         blocks += end
         if not left:
             return messages
-        heading = f"{_numbered(left)} of the answer above{' (related reading, not an answer)' if label else ''}:"
+        what = " (related reading, not an answer)" if label else ""
+        heading = f"{_sources(left)} {numbered(left)} of the answer above{what}:"
         blocks, end = [_context(heading)], disclaimer
         messages.append({"text": fit(heading, FALLBACK_CHARS), "blocks": blocks})
 
 
-def _numbered(sources: list[Source]) -> str:
-    first, last = sources[0].number, sources[-1].number
-    return f"Source [{first}]" if len(sources) == 1 else f"Sources [{first}] to [{last}]"
+def _sources(sources: list[Source]) -> str:
+    return "Source" if len(sources) == 1 else "Sources"
 
 
 def to_slack_blocks(answer: Answer) -> dict[str, Any]:
