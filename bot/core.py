@@ -77,6 +77,7 @@ MAX_FACTS = 20
 _MARK = re.compile(r"\[(\d+)\]")  # a citation mark in an answer's text
 _JOIN = re.compile(r"\band\b|[+&]", re.IGNORECASE)
 _NON_WORDS = re.compile(r"\W*")
+_WORD = re.compile(r"[^\W_]+")  # a run of letters and digits
 WH_WORDS = frozenset(["what", "which", "where", "how", "why", "who", "whats"])
 OPTION_WORDS = frozenset(["these", "following", "options", "option"])
 _WH_WORD = re.compile(r"(?:which|what|where|how|why|who)\b", re.IGNORECASE)
@@ -878,7 +879,7 @@ class Bot:
             "notes": notes,
             "runner_up": f"{runner.intent.name} ({runner.score:.2f})" if runner else None,
         }
-        cleared = replace(conv, pending=None)
+        cleared = conv if conv.pending is None else replace(conv, pending=None)
         if intent.kind == "chitchat":
             if reading.score >= CHITCHAT_AT:
                 typed = set(analysis.words) if analysis else set()
@@ -1562,8 +1563,8 @@ def _as_sources(rows: Sequence[Row]) -> tuple[Source, ...]:
 
 def _as_typed(word: str, question: str) -> str:
     """A word of the question as it was typed ("C5", "France"), not as it was matched ("c5")."""
-    typed = re.search(rf"(?<![^\W_]){re.escape(word)}(?![^\W_])", question, re.IGNORECASE)
-    return typed[0] if typed else word
+    typed = next((w for w in _WORD.findall(question) if w.lower() == word), None)
+    return typed or word
 
 
 def _unknown_asked(analysis: Analysis) -> bool:
