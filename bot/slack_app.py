@@ -178,6 +178,20 @@ def _sources(sources: list[Source]) -> str:
     return "Source" if len(sources) == 1 else "Sources"
 
 
+def to_slack_text(payload: dict[str, Any]) -> str:
+    """A message of `to_slack_messages` as text alone, a line for each of its texts: the answer, its
+    sources and the disclaimer, for when Slack will not take the blocks."""
+    lines: list[str] = []
+    section = False
+    for block in payload.get("blocks") or []:
+        if "text" in block and section:  # the answer's sections split it at a space
+            lines[-1] += " " + block["text"]["text"]
+        else:
+            lines += [block["text"]["text"]] if "text" in block else [e["text"] for e in block.get("elements", ())]
+        section = "text" in block
+    return "\n".join(lines) or str(payload["text"])
+
+
 def to_slack_blocks(answer: Answer) -> dict[str, Any]:
     """An Answer as one chat.postMessage payload: the first of `to_slack_messages`, with any sources
     that do not fit in it counted rather than shown."""
@@ -281,16 +295,8 @@ def create_app(
             log.exception("nervebot could not answer in %s", channel)
             payloads = [{"text": SORRY}]
         for payload in payloads:
-            client.chat_postMessage(
-                channel=channel,
-                thread_ts=thread,
-                text=payload["text"],
-                blocks=payload.get("blocks"),
-                parse="none",
-                link_names=False,
-                unfurl_links=False,
-                unfurl_media=False,
-            )
+            if not _post(client, channel, thread, payload):
+                break  # the messages after it would go on from a message that is not there
 
     def on_mention(event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
         reply(event, context, client)
@@ -305,6 +311,45 @@ def create_app(
     app.event("app_mention")(on_mention)
     app.event("message")(on_message)
     return app
+
+
+def _post(client: WebClient, channel: str, thread: str, payload: dict[str, Any]) -> bool:
+    """Post one message in the thread; if Slack refuses its blocks, post it again as text alone.
+
+    Slack refuses blocks for reasons it does not publish (`msg_blocks_too_long`) or that change with
+    Slack (`invalid_blocks`), and a refused answer would leave the student with nothing.
+    """
+    from slack_sdk.errors import SlackApiError
+
+    def post(text: str, blocks: list[dict[str, Any]] | None) -> None:
+        client.chat_postMessage(
+            channel=channel,
+            thread_ts=thread,
+            text=text,
+            blocks=blocks,
+            parse="none",
+            link_names=False,
+            unfurl_links=False,
+            unfurl_media=False,
+        )
+
+    blocks = payload.get("blocks")
+    try:
+        post(payload["text"], blocks)
+        return True
+    except SlackApiError as exc:
+        if not blocks:
+            log.error("Slack refused a message in %s: %s", channel, exc.response.get("error"))
+            return False
+        log.warning(
+            "Slack refused an answer's blocks in %s (%s); posting it as text", channel, exc.response.get("error")
+        )
+    try:
+        post(to_slack_text(payload), None)
+        return True
+    except SlackApiError as exc:
+        log.error("Slack refused an answer in %s, as text too: %s", channel, exc.response.get("error"))
+        return False
 
 
 def run(args: argparse.Namespace) -> int:

@@ -49,6 +49,7 @@ from bot.slack_app import (
     run,
     to_slack_blocks,
     to_slack_messages,
+    to_slack_text,
 )
 
 SECRET = "test-signing-secret"
@@ -66,6 +67,8 @@ class WebApi:
 
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     changed: threading.Condition = field(default_factory=threading.Condition)
+    refuse_blocks: str = ""  # an error to refuse every message with blocks with ("invalid_blocks")
+    refuse_text: str = ""  # ... and every message of text alone
 
     def posts(self) -> list[dict[str, Any]]:
         with self.changed:
@@ -99,6 +102,8 @@ def _serve_web_api(api: WebApi) -> ThreadingHTTPServer:
                 reply = {"ok": True, "team_id": "T1", "user_id": BOT_USER, "bot_id": "BBOT", "user": "nervebot"}
             elif method == "chat.postMessage" and _block_chars(args.get("blocks")) > SLACK_REFUSES:
                 reply = {"ok": False, "error": "msg_blocks_too_long"}
+            elif method == "chat.postMessage" and (api.refuse_blocks if args.get("blocks") else api.refuse_text):
+                reply = {"ok": False, "error": api.refuse_blocks if args.get("blocks") else api.refuse_text}
             elif method == "chat.postMessage":
                 reply = {"ok": True, "channel": args.get("channel"), "ts": f"{time.time():.6f}"}
             else:
@@ -395,6 +400,47 @@ def test_an_answer_whose_sources_overflow_one_message_goes_on_in_the_thread(slac
     for post in posts:
         assert_within_limits(post)
         assert "Educational use only" in texts(post["blocks"])[-1]
+
+
+def test_an_answer_whose_blocks_slack_refuses_is_posted_as_text_with_every_source(slack: Slack) -> None:
+    question = "the blog says L5 dorsiflexes the ankle but the 2025 page says L5 roots are plantar flexion??"
+    answer = Bot().ask(question)
+    slack.api.refuse_blocks = "invalid_blocks"
+    before = len(slack.api.posts())
+    assert slack.send(event_body(question, ts="1700000003.000100")) == 200
+    posts = slack.drain()[before:]
+    # each message is tried with its blocks, refused, and posted again as text, in order
+    assert [bool(p.get("blocks")) for p in posts] == [True, False, True, False]
+    sent = [p["text"] for p in posts if not p.get("blocks")]
+    assert all(p["thread_ts"] == "1700000003.000100" for p in posts)
+    marks = re.findall(r"^\[(\d+)\] \u201c", "\n".join(sent), re.MULTILINE)
+    assert marks == [str(s.number) for s in answer.sources]
+    for source in answer.sources:
+        assert escape(source.sentence) in "\n".join(sent)
+    for text in sent:
+        assert text.endswith(answer.disclaimer) and not LIVE_MENTION.search(text)
+    assert sent[0].startswith(escape(answer.text)[:200])
+
+
+def test_when_slack_refuses_an_answer_as_text_too_the_rest_is_not_posted(
+    slack: Slack, caplog: pytest.LogCaptureFixture
+) -> None:
+    slack.api.refuse_blocks = slack.api.refuse_text = "not_in_channel"
+    question = "the blog says L5 dorsiflexes the ankle but the 2025 page says L5 roots are plantar flexion??"
+    assert len(to_slack_messages(Bot().ask(question))) == 2
+    assert slack.send(event_body(question)) == 200
+    posts = slack.drain()
+    assert [bool(p.get("blocks")) for p in posts] == [True, False]  # the second message never follows the first
+    assert "refused an answer in C1, as text too: not_in_channel" in caplog.text
+
+
+def test_text_of_a_message_has_each_of_its_texts_on_a_line() -> None:
+    answer = Bot().ask("which nerve supplies the tibialis anterior?")
+    (message,) = to_slack_messages(answer)
+    lines = to_slack_text(message).split("\n")
+    assert lines[0] == escape(answer.text.strip()) and lines[-1] == answer.disclaimer
+    assert lines[1] == f"[1] \u201c{escape(answer.sources[0].sentence)}\u201d"
+    assert len(lines) == 2 + 2 * len(answer.sources)
 
 
 def test_no_answer_shows_related_reading_and_suggestions() -> None:
