@@ -143,6 +143,13 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("slack", help="serve the bot in Slack (needs nervebot[slack])")
     p.add_argument("--http", action="store_true", help="serve the Events API over HTTP instead of Socket Mode")
     p.add_argument("--port", type=int, default=3000, help="port for --http (default 3000)")
+    p.add_argument(
+        "--manifest",
+        nargs="?",
+        const="",
+        metavar="REQUEST_URL",
+        help="print the Slack app manifest to create the app from (Socket Mode, or the Events API at REQUEST_URL)",
+    )
     p.add_argument("--db", help="the facts.db to use (default: $NERVEBOT_DB, else the bundled one)")
     p.set_defaults(run=_lazy("slack_app"))
 

@@ -38,6 +38,12 @@ COLOURS = {"answered": 0x2E7D32, "clarify": 0x1565C0, "safety": 0xC62828}
 EXTRA_MESSAGE = "nervebot discord needs the Discord extra: in the checkout, pip install -e '.[discord]'"
 MISSING_TOKEN = "nervebot discord: set DISCORD_TOKEN to your bot's token (Discord developer portal > Bot > Token)"
 SORRY = "Sorry, something went wrong on my side while answering; please try again in a moment."
+MISSING_PERMISSIONS = 50013  # Discord's error code for a permission the bot lacks in a channel
+NEEDS_PERMISSIONS = (
+    "I can't answer here yet: my answers are replies with embeds that show their sources, so I need the "
+    "Embed Links and Read Message History permissions in this channel. A server admin can grant them in "
+    "the channel's settings."
+)
 
 log = logging.getLogger(__name__)
 
@@ -150,7 +156,16 @@ async def answer_message(bot: Bot, message: discord.Message, me: int) -> discord
     if answer is None:
         return await message.reply(SORRY, allowed_mentions=none, mention_author=False)
     embeds = to_discord_embeds(answer)
-    first = await message.reply(embed=embeds[0], allowed_mentions=none, mention_author=False)
+    try:
+        first = await message.reply(embed=embeds[0], allowed_mentions=none, mention_author=False)
+    except discord.Forbidden as exc:
+        log.warning("Discord refused an answer in channel %s: %s", message.channel.id, exc.text)
+        if exc.code != MISSING_PERMISSIONS:
+            return None
+        try:  # a plain message, not a reply: that needs only Send Messages
+            return await message.channel.send(NEEDS_PERMISSIONS, allowed_mentions=none)
+        except discord.HTTPException:
+            return None
     for embed in embeds[1:]:  # the sources that did not fit, in replies of their own
         await message.reply(embed=embed, allowed_mentions=none, mention_author=False)
     return first
@@ -170,6 +185,26 @@ async def answer_interaction(bot: Bot, interaction: discord.Interaction, questio
     await interaction.response.send_message(embed=embeds[0], allowed_mentions=none)
     for embed in embeds[1:]:
         await interaction.followup.send(embed=embed, allowed_mentions=none)
+
+
+def permissions() -> discord.Permissions:
+    """What the bot needs in a channel: to see it, to send (also in threads), to reply, and embeds."""
+    import discord
+
+    return discord.Permissions(
+        view_channel=True,
+        send_messages=True,
+        send_messages_in_threads=True,
+        read_message_history=True,
+        embed_links=True,
+    )
+
+
+def invite_url(application_id: int) -> str:
+    """The link that adds the bot to a server with `/ask` and the permissions it needs."""
+    import discord
+
+    return discord.utils.oauth_url(application_id, permissions=permissions(), scopes=("bot", "applications.commands"))
 
 
 def create_client(bot: Bot) -> discord.Client:
@@ -192,6 +227,8 @@ def create_client(bot: Bot) -> discord.Client:
 
         async def setup_hook(self) -> None:
             await self.tree.sync()
+            if self.application_id is not None:
+                log.info("Add nervebot to a server with %s", invite_url(self.application_id))
 
         async def on_message(self, message: discord.Message) -> None:
             if self.user is not None:
@@ -215,7 +252,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     client = create_client(Bot(db=args.db or None))
     try:
-        client.run(token)
+        client.run(token, root_logger=True)  # discord.py's log handler shows nervebot's lines too
     except discord.LoginFailure:
         print(
             "nervebot discord: Discord refused DISCORD_TOKEN; copy it again from the developer portal", file=sys.stderr

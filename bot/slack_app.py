@@ -8,6 +8,7 @@ thread. slack-bolt is imported only inside functions, so `import bot` never load
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import re
@@ -50,6 +51,9 @@ EXTRA_MESSAGE = "nervebot slack needs the Slack extra: in the checkout, pip inst
 MISSING_SOCKET = "nervebot slack: set SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode), or use --http"
 MISSING_HTTP = "nervebot slack --http: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET"
 SORRY = "Sorry, something went wrong on my side while answering; please try again in a moment."
+# What the app needs: mentions in channels it is in, and direct messages (App Home's messages tab)
+SCOPES = ("app_mentions:read", "chat:write", "im:history")
+EVENTS = ("app_mention", "message.im")
 
 log = logging.getLogger(__name__)
 _ENTITY_TAIL = re.compile(r"&[a-z]{0,3}$")
@@ -352,8 +356,43 @@ def _post(client: WebClient, channel: str, thread: str, payload: dict[str, Any])
         return False
 
 
+def manifest(request_url: str = "") -> dict[str, Any]:
+    """A Slack app manifest for nervebot (api.slack.com/apps > Create New App > From a manifest): Socket
+    Mode, or the Events API at `request_url`."""
+    events: dict[str, Any] = {"bot_events": list(EVENTS)}
+    if request_url:
+        events = {"request_url": request_url, **events}
+    return {
+        "display_information": {
+            "name": "nervebot",
+            "description": "Lumbosacral nerve-root anatomy, answered from quoted sources",
+        },
+        "features": {
+            "bot_user": {"display_name": "nervebot", "always_online": True},
+            "app_home": {
+                "home_tab_enabled": False,
+                "messages_tab_enabled": True,
+                "messages_tab_read_only_enabled": False,
+            },
+        },
+        "oauth_config": {"scopes": {"bot": list(SCOPES)}},
+        "settings": {
+            "event_subscriptions": events,
+            "org_deploy_enabled": False,
+            "socket_mode_enabled": not request_url,
+            "token_rotation_enabled": False,
+        },
+    }
+
+
 def run(args: argparse.Namespace) -> int:
     """Serve Slack: Socket Mode by default, the Events API over HTTP with `--http --port N`."""
+    if getattr(args, "manifest", None) is not None:
+        if args.manifest and not args.manifest.startswith("https://"):
+            print("nervebot slack --manifest: Slack sends events only to an https:// URL", file=sys.stderr)
+            return 2
+        print(json.dumps(manifest(args.manifest), indent=2))
+        return 0
     try:
         import slack_bolt  # noqa: F401
     except ImportError:

@@ -12,8 +12,10 @@ import argparse
 import asyncio
 import itertools
 import json
+import re
 import subprocess
 import sys
+import urllib.parse
 import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -66,6 +68,7 @@ class Rest:
 
     calls: list[tuple[str, str, Any]] = field(default_factory=list)
     changed: asyncio.Event = field(default_factory=asyncio.Event)
+    missing_permissions: bool = False  # refuse messages with embeds as Discord does without Embed Links
 
     def sent(self) -> list[dict[str, Any]]:
         """Bodies of messages and interaction responses, in order."""
@@ -123,6 +126,8 @@ def _rest_app(rest: Rest) -> web.Application:
             }
         elif request.method == "PUT" and parts[-1] == "commands":
             reply = [{**cmd, "id": str(next(_ids)), "application_id": str(BOT_ID), "version": "1"} for cmd in body]
+        elif parts[0] == "channels" and parts[-1] == "messages" and rest.missing_permissions and body.get("embeds"):
+            reply, status = {"message": "Missing Permissions", "code": 50013}, 403
         elif parts[0] == "channels" and parts[-1] == "messages":
             reply = _message_payload(parts[1], body)
         elif parts[0] == "webhooks":  # an interaction's follow-up messages
@@ -296,6 +301,33 @@ def test_login_syncs_the_ask_slash_command(monkeypatch: pytest.MonkeyPatch) -> N
     live(monkeypatch, scenario)
 
 
+def test_login_logs_the_invite_link_with_the_permissions_answers_need(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("INFO", logger="bot.discord_app")
+    live(monkeypatch, lambda d: asyncio.sleep(0))
+    (url,) = re.findall(r"Add nervebot to a server with (\S+)", caplog.text)
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)
+    assert query["client_id"] == [str(BOT_ID)] and query["scope"] == ["bot applications.commands"]
+    granted = discord.Permissions(int(query["permissions"][0]))
+    assert granted.embed_links and granted.send_messages and granted.read_message_history and granted.view_channel
+    assert not (granted.administrator or granted.mention_everyone or granted.manage_messages)
+
+
+def test_without_embed_links_a_mention_gets_a_note_on_the_permissions_not_silence(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async def scenario(d: Discord) -> None:
+        d.rest.missing_permissions = True
+        d.gateway("MESSAGE_CREATE", message_event(f"<@{BOT_ID}> what causes foot drop?"))
+        refused, note = await d.settle()
+        assert refused["embeds"] and "message_reference" in refused  # the answer, refused with 403
+        assert "Embed Links" in note["content"] and not note.get("embeds") and "message_reference" not in note
+        assert_no_pings(note)
+
+    live(monkeypatch, scenario)
+
+
 def test_slash_ask_answers_with_an_embed_and_no_pings(monkeypatch: pytest.MonkeyPatch) -> None:
     async def scenario(d: Discord) -> None:
         sent = await d.slash("what causes foot drop?")
@@ -462,7 +494,7 @@ def test_no_network_is_one_line_not_a_traceback(
     import bot.discord_app
 
     class Offline:
-        def run(self, token: str) -> None:
+        def run(self, token: str, root_logger: bool = False) -> None:
             raise OSError("Cannot connect to host discord.com:443")  # aiohttp's connector errors are OSErrors
 
     monkeypatch.setenv("DISCORD_TOKEN", "token")

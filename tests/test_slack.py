@@ -520,6 +520,29 @@ def test_without_slack_bolt_the_command_names_the_extra(
     assert "pip install -e '.[slack]'" in capsys.readouterr().err
 
 
+def test_manifest_sets_up_mentions_and_direct_messages_without_slack_bolt_installed(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setitem(sys.modules, "slack_bolt", None)  # a course team may print it before installing
+    assert main(["slack", "--manifest"]) == 0
+    app = json.loads(capsys.readouterr().out)
+    assert (
+        app["settings"]["socket_mode_enabled"] is True and "request_url" not in app["settings"]["event_subscriptions"]
+    )
+    assert set(app["settings"]["event_subscriptions"]["bot_events"]) == {"app_mention", "message.im"}
+    assert set(app["oauth_config"]["scopes"]["bot"]) == {"app_mentions:read", "chat:write", "im:history"}
+    assert app["features"]["app_home"]["messages_tab_enabled"] is True  # or nobody can write to it directly
+
+
+def test_manifest_for_the_events_api_names_its_https_url(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["slack", "--manifest", "https://bot.example.org/slack/events"]) == 0
+    settings = json.loads(capsys.readouterr().out)["settings"]
+    assert settings["socket_mode_enabled"] is False
+    assert settings["event_subscriptions"]["request_url"] == "https://bot.example.org/slack/events"
+    assert main(["slack", "--manifest", "bot.example.org"]) == 2
+    assert "https://" in capsys.readouterr().err
+
+
 def test_import_bot_and_its_slack_adapter_do_not_load_slack_bolt() -> None:
     code = "import sys, bot, bot.slack_app; print(sorted(m for m in ('slack_bolt', 'slack_sdk') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
