@@ -43,6 +43,8 @@ CLAIM_BONUS = 0.2
 CLAIM_STARTS = frozenset(["is", "are", "does", "do", "did", "can", "could", "will", "would", "was", "were"])
 CLAIM_ENDS = frozenset(["correct", "right", "true", "yes"])  # "IGN to GMax, SGN to GMed, correct?"
 CHOICE_WORDS = frozenset({"or", "vs", "versus"})
+VERSUS = frozenset({"vs", "versus"})
+BOTH_WORDS = frozenset({"each", "both", "they"})  # after "X vs Y", what is asked is asked of both
 # "L5 vs S1 radiculopathy: how to tell them apart" asks of both, and offers no choice
 COMPARE_WORDS = frozenset({"differentiate", "distinguish", "difference", "differences", "compare", "contrast"})
 CHOICE_BONUS = 0.15
@@ -1192,6 +1194,8 @@ class Matcher:
     def analyse(self, text: str) -> Analysis:
         text = _SYMBOLS.sub(_symbol_word, text) if _SYMBOLS.search(text) else text
         raw = _join_root_names(_spelled_out(tokens(text)))
+        if not VERSUS.isdisjoint(raw) and not BOTH_WORDS.isdisjoint(raw):  # "EHL vs EDL: what does each do?"
+            raw = ["and" if w in VERSUS else w for w in raw]
         if SALUTATIONS.intersection(raw) and GREETING_WORDS.issuperset(raw):
             raw = ["hello"]
         elif ACKNOWLEDGEMENTS.intersection(raw) and ACKNOWLEDGING_WORDS.issuperset(raw):

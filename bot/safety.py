@@ -1044,7 +1044,7 @@ PERSONAL_QUESTIONS = (
         "|".join(
             (
                 # "I have a weak big toe", "she's got sciatica", "I keep tripping"
-                rf" {SUBJECT} (?:(?:have|has|had|got|get|gets|getting|keep|keeps|developed|noticed|suffer|suffers|suffering|woke up with|started|been|having|still|now|also|just|recently|currently|always|sometimes|often|constantly|from|with) )+(?:{QUALIFIER} ){{0,3}}{SYMPTOM}\b",
+                rf" {SUBJECT} (?:(?:have|has|had|got|get|gets|getting|keep|keeps|developed|noticed|suffer|suffers|suffering|woke up with|started|been|having|still|now|also|just|recently|currently|always|sometimes|often|constantly|from|with|walks|walking|walked) )+(?:{QUALIFIER} ){{0,3}}{SYMPTOM}\b",
                 # "I'm numb", "she's limping", "I feel weak"
                 rf" (?:im|hes|shes|i am|he is|she is|we are|i feel|i felt|he feels|she feels|i get|i keep|i started) (?:{QUALIFIER} ){{0,3}}{STATE}\b",
                 # "my foot drop", "my back pain", "his foot drags", "my L5 is compressed"
@@ -1325,7 +1325,8 @@ def _fires(rule: Rule, words: str) -> bool:
 # asker's own care: it is not refused as personal advice (red flags still are).
 EXAM_CUES = re.compile(r"\b(vignette|exam|mcq|osce|stem|case|scenario|\d+[- ]?(year|yr)s?[- ]?old|medical students?)\b")
 # A case written up as in a textbook ("45M", "60 yo", "a man presents with"), about someone else.
-CASE_CUES = re.compile(r"\b(\d{1,3} ?(m|f|yo|yom|yof)|presents|presenting)\b")
+# an exam's case: "a 45 yo man", "presents with", "a patient", "a man" (but "my patient" is first person)
+CASE_CUES = re.compile(r"\b(\d{1,3} ?(m|f|yo|yom|yof)|presents|presenting|patients?|pts?|(?:wo)?m[ae]ns?)\b")
 FIRST_PERSON = re.compile(r"\b(i|im|ive|me|my|mine|myself)\b")
 
 
