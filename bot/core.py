@@ -1017,14 +1017,18 @@ class Bot:
             return f"The sources link {name} with each of the options. " if yes else ""
         if not rows:
             return f"{UNLINKED} {name} with {self._the(others[0])}. "
+        # "is it true that S1 does not ...?" is answered by the facts alone: a bare "No." would say it
+        # does, and "isn't L5 the root for dorsiflexion?" expects a yes to the claim without the "not"
+        words = analysis.words
+        negated = any(w in NEGATIONS and words[i - 1 : i] != ("or",) for i, w in enumerate(words))  # not "or not"
         if not linked:
-            return "No. "  # "is S1 responsible for dorsiflexion?": the research section says not
+            return "" if negated else "No. "  # "is S1 responsible for dorsiflexion?": the research section says not
         ids = {r["id"] for r in rows if not r["negated"]}
         contested = {c[f"fact_{s}"] for c in self.store.conflicts(list(ids)) for s in "ab"}
-        if len(ids) < len(rows) or ids <= contested:
+        if len(ids) < len(rows) or ids <= contested or (negated and ids & contested):
             return "The sources disagree on this. "
         # a link one source states and another disputes is no plain yes ("is L5 responsible for dorsiflexion?")
-        return "Yes, though the sources disagree on this. " if ids & contested else "Yes. "
+        return "" if negated else "Yes, though the sources disagree on this. " if ids & contested else "Yes. "
 
     @staticmethod
     def _which_source(text: str, notes: tuple[str, ...], last: Answer) -> Answer:
