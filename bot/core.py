@@ -45,6 +45,7 @@ from .matcher import (
     SHORT_CORRECTION,
     SOURCE_WORDS,
     STAND_INS,
+    VERSUS,
     Analysis,
     Matcher,
     Mention,
@@ -1579,7 +1580,7 @@ def _unknown_asked(analysis: Analysis) -> bool:
 def _compares_unknown(analysis: Analysis) -> bool:
     """ "common peroneal palsy vs L5 radic - how to tell them apart": one side is not in the sources,
     so they cannot be told apart from them (what they say of L5 is no answer)."""
-    versus = not {"vs", "versus"}.isdisjoint(analysis.words)
+    versus = not VERSUS.isdisjoint(analysis.words)
     return (versus or compares(analysis.words)) and len(analysis.mentions) == 1 and bool(analysis.unknown)
 
 

@@ -42,8 +42,8 @@ HUB_TYPES = frozenset({"root", "nerve", "plexus", "condition", "level"})
 CLAIM_BONUS = 0.2
 CLAIM_STARTS = frozenset(["is", "are", "does", "do", "did", "can", "could", "will", "would", "was", "were"])
 CLAIM_ENDS = frozenset(["correct", "right", "true", "yes"])  # "IGN to GMax, SGN to GMed, correct?"
-CHOICE_WORDS = frozenset({"or", "vs", "versus"})
 VERSUS = frozenset({"vs", "versus"})
+CHOICE_WORDS = frozenset({"or"}) | VERSUS
 BOTH_WORDS = frozenset({"each", "both", "they"})  # after "X vs Y", what is asked is asked of both
 # "L5 vs S1 radiculopathy: how to tell them apart" asks of both, and offers no choice
 COMPARE_WORDS = frozenset({"differentiate", "distinguish", "difference", "differences", "compare", "contrast"})

@@ -185,14 +185,11 @@ def _sources(sources: list[Source]) -> str:
 def to_slack_text(payload: dict[str, Any]) -> str:
     """A message of `to_slack_messages` as text alone, a line for each of its texts: the answer, its
     sources and the disclaimer, for when Slack will not take the blocks."""
-    lines: list[str] = []
-    section = False
-    for block in payload.get("blocks") or []:
-        if "text" in block and section:  # the answer's sections split it at a space
-            lines[-1] += " " + block["text"]["text"]
-        else:
-            lines += [block["text"]["text"]] if "text" in block else [e["text"] for e in block.get("elements", ())]
-        section = "text" in block
+    blocks = payload.get("blocks") or []
+    # the answer's sections come first, and split it at spaces (`_chunks`)
+    answer = " ".join(b["text"]["text"] for b in blocks if b["type"] == "section")
+    lines = [answer] if answer else []
+    lines += [e["text"] for b in blocks if b["type"] == "context" for e in b["elements"]]
     return "\n".join(lines) or str(payload["text"])
 
 
