@@ -89,6 +89,7 @@ TWO_QUESTIONS = "Read as two questions, the second about the first's answer."
 OTHER_KIND = 0.1  # a follow-up reading giving another kind of thing than the one asked for
 UNLINKED = "My sources do not link"
 NONE_DISPUTED = "Nothing about it is disputed, so what the sources say of it is given."
+WEAK_NERVE = "Read as asking for the nerve of a weak muscle that the causes name."
 OTHER_SIDE = "Read as a claim linking two things; the sources link neither with the other, so each is answered."
 MENTIONED = "Read as asking for more than the facts stated: the other sentences that name the same thing."
 NEXT_PAGE = "Read as asking for the facts the last answer left unlisted."
@@ -393,6 +394,17 @@ class Bot:
             ),
             None,
         )
+        # the intent that says which nerve supplies a muscle: the second step of "which nerve is damaged in
+        # Trendelenburg gait?", whose causes name a weak muscle
+        self._nerve_of = next(
+            (
+                (i, slot)
+                for i, intent in enumerate(self.intents)
+                for slot, types in intent.slots.items()
+                if len(intent.slots) == 1 and "muscle" in types and intent.answers == ("nerve",)
+            ),
+            None,
+        )
         self.section_labels = [r["label"] for r in self.store.query("SELECT label FROM sections ORDER BY id")]
         self._reply_fields = {"documents": self._documents()}
         self._section_words = [(label, set(tokens(label))) for label in self.section_labels]
@@ -536,9 +548,9 @@ class Bot:
             facts = f" {general.text}" if relevant else ""
             answer = replace(general, status="safety", text=safety.ADVICE_TEXT + facts, related=(), options=())
             if not facts:
-                answer = replace(
-                    answer, text=safety.ADVICE_TEXT.split(" What the sources")[0], sources=(), conflicts=()
-                )
+                said = safety.ADVICE_TEXT.split(" What the sources")[0]
+                # nothing of the general answer is shown, so neither are its facts nor how it was read
+                answer = replace(answer, text=said, sources=(), conflicts=(), facts=(), notes=notes)
             return answer, replace(conv, pending=None)
         if medicines:
             answer = Answer("no_answer", MEDICINES_TEXT, question=text, notes=notes, suggestions=GENERIC_SUGGESTIONS)
@@ -753,6 +765,31 @@ class Bot:
                 return other
         return None
 
+    def _weak_named(self, reading: Reading, analysis: Analysis, rendered: Rendered) -> tuple[str, ...]:
+        """The muscles whose weakness an answer names, where the question asks for a nerve it gives none of."""
+        if self._nerve_of is None or "nerve" not in analysis.asks_for or "nerve" in _answer_types(reading):
+            return ()
+        index, slot = self._nerve_of
+        kinds = self.intents[index].slots[slot]
+        weak = (self._weakness_of.get(e, "") for e in rendered.endpoints)
+        return tuple(dict.fromkeys(t for t in weak if t and self.entities[t]["type"] in kinds))
+
+    def _beside(self, reading: Reading, analysis: Analysis, rendered: Rendered) -> tuple[str, ...]:
+        """What a question names of the kinds a reading with no slot tells of, where no fact links any of
+        it to the answer's things; else nothing."""
+        if reading.slots:
+            return ()
+        kinds = frozenset(reading.intent.answers)
+        named = (m.entity_ids[0] for m in analysis.mentions if not m.ambiguous and not kinds.isdisjoint(m.types))
+        beside = tuple(dict.fromkeys(named))
+        if not beside or not set(beside).isdisjoint(rendered.endpoints):
+            return ()
+        return () if self.store.linked(beside, rendered.endpoints) else beside
+
+    def _named(self, entity_id: str) -> Mention:
+        """A mention of one entity by its name, for a reading the bot asks itself."""
+        return Mention(-1, -1, self.entities[entity_id]["name"], (entity_id,), (self.matcher.entity_types[entity_id],))
+
     def _about_first(self, reading: Reading) -> Reading | None:
         """ "Tell me about" the first thing a reading was about; None when it was about nothing, is
         already that, or the intents have no "about"."""
@@ -926,6 +963,11 @@ class Bot:
             return answer, replace(conv, pending=Pending(pair), last=answer)
         focus = self._focus(analysis.words) if analysis else ()
         answer, rendered = self._query(reading, base, focus, self._listed(reading, analysis))
+        beside = self._beside(reading, analysis, rendered) if answer.answered and analysis else ()
+        if beside:
+            # "does a Trendelenburg gait go away on its own?" is not answered by how dorsiflexion weakness recovers
+            answer = self._no_answer(analysis, base, cleared, reading, beside)
+            rendered = Rendered(False, answer.text, answer.suggestions)
         restated = answer.answered and self._restates(rendered, analysis)
         if (not answer.answered or restated) and not follow_up:
             # A close reading the sources can answer beats one they cannot ("trendelenburg limp cause"),
@@ -951,6 +993,17 @@ class Bot:
                 text = f"{answer.text} {said_told.text}"
                 answer = replace(said, text=text, intent=reading.intent.name, notes=(*said.notes, NONE_DISPUTED))
                 rendered = replace(said_told, text=text)
+        weak = self._weak_named(reading, analysis, rendered) if answer.answered and analysis else ()
+        if weak and self._nerve_of is not None:
+            # "which nerve is damaged in Trendelenburg gait?": the causes, then the nerve of the weak muscle among them
+            index, slot = self._nerve_of
+            each = [self._query(Reading(self.intents[index], {slot: self._named(e)}, score=1.0), base) for e in weak]
+            told = [(nerve, nerve_told) for nerve, nerve_told in each if nerve.answered]
+            if told:
+                answer = _together(answer, told[0][0], (rendered, *(t for _, t in told)), text, WEAK_NERVE)
+                rendered = replace(
+                    rendered, endpoints=(*(e for _, t in told for e in t.endpoints), *rendered.endpoints)
+                )
         lead = self._verdict(reading, analysis, answer) if answer.answered and analysis else ""
         if lead.startswith(UNLINKED):
             # "is the ankle jerk an L5 reflex?": what the ankle jerk is linked with settles it, told first
@@ -1530,9 +1583,17 @@ class Bot:
         base: dict[str, Any],
         conv: Conversation,
         reading: Reading | None = None,
+        beside: Sequence[str] = (),
     ) -> Answer:
+        """Saying the sources cannot answer, and why: a thing of the wrong kind (or none) named, words
+        they never use, or (`beside`) things the only answer of its kind says nothing of."""
         unknown = analysis.unknown if analysis else ()
-        if reading is not None and reading.missing and reading.lexical >= 0.5 and not unknown:
+        suggestions: tuple[str, ...] = GENERIC_SUGGESTIONS
+        if reading is not None and beside:
+            named = join_items([self._the(e) for e in beside])
+            message = f"My two sources don't say that of {named}. Nearest to it, they answer: {reading.intent.title}"
+            suggestions = (reading.intent.title, *GENERIC_SUGGESTIONS[:2])
+        elif reading is not None and reading.missing and reading.lexical >= 0.5 and not unknown:
             wanted = " or ".join(reading.intent.slots[reading.missing[0]][:2]).replace("_", " ")
             named = (
                 join_items([f"the {self.entities[m.entity_ids[0]]['name']}" for m in analysis.mentions])
@@ -1555,7 +1616,7 @@ class Bot:
             related = _as_sources(self.store.related(words))
         if related:
             message += " Some related reading from the sources is below."
-        return Answer("no_answer", message, related=related, suggestions=GENERIC_SUGGESTIONS, **base)
+        return Answer("no_answer", message, related=related, suggestions=suggestions, **base)
 
 
 def _as_sources(rows: Sequence[Row]) -> tuple[Source, ...]:

@@ -133,6 +133,7 @@ class Store:
             sec: (*documents[doc], label, shared.setdefault(evidence, evidence))
             for sec, doc, label, evidence in conn.execute("SELECT id, document_id, label, evidence FROM sections")
         }
+        self._relations = [name for (name,) in conn.execute("SELECT name FROM relations")]
         self._in_conflict = frozenset(f for pair in conn.execute("SELECT fact_a, fact_b FROM conflicts") for f in pair)
 
     def _conn(self) -> sqlite3.Connection:
@@ -242,6 +243,20 @@ class Store:
         order = {fid: i for i, fid in enumerate(ids)}
         rows.sort(key=lambda r: order[r["id"]])
         return list(dict.fromkeys(e for r in rows for e in (r["subject"], r["object"])))
+
+    def linked(self, these: Collection[str], those: Collection[str]) -> bool:
+        """Whether one fact joins one of `these` to one of `those`, either way round."""
+        if not these or not those:
+            return False
+        rel, a, b = (", ".join("?" for _ in group) for group in (self._relations, these, those))
+        found = self.query(  # by relation and then name, as the facts are indexed
+            f"""SELECT 1 FROM facts WHERE relation IN ({rel}) AND subject IN ({a}) AND object IN ({b})
+                UNION ALL
+                SELECT 1 FROM facts WHERE relation IN ({rel}) AND object IN ({a}) AND subject IN ({b})
+                LIMIT 1""",
+            [*self._relations, *these, *those, *self._relations, *these, *those],
+        )
+        return bool(found)
 
     def chain(self, fact_ids: Iterable[str], limit: int = 12) -> list[Row]:
         """The facts that link the entities of `fact_ids`: root to nerve to muscle to movement to sign.
