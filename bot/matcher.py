@@ -811,6 +811,7 @@ DEMONSTRATIVES = frozenset(["that", "this", "these", "those", "same"])  # "that 
 
 SLOT = "@"
 _OPTION_MARK = re.compile(r"(?:^|\s)\(?[A-Ea-e][.)][^\w\s]*(?=\s)")  # "A.", "b)", "(c)" before an option
+_AMONG = re.compile(r"\bwhich (?:one )?of (?:these|those|the following)\b", re.IGNORECASE)  # "which of these: A, B, C?"
 _ROOT_LIKE = re.compile(r"[ctls]\d{1,2}")
 DOER_WORDS = frozenset(
     (a, b) for a in ("muscle", "muscles") for b in ("that", "which", "who", "to", "for", "doing", "used")
@@ -1368,8 +1369,9 @@ class Matcher:
             weakens = WEAK_WORDS.intersection(words[asked:]) and all("sign" not in m.types for m in mentions)
             asks_for |= {"sign"} if weakens else set()  # (... but with weak great toe extension, which muscle)
             mentions = [m if m.types[0] in unweakened else self._as_weakness(m) for m in mentions]
-        # "A. tibial nerve B. deep fibular nerve": lettered options offer a choice as "or" does
-        options = len(_OPTION_MARK.findall(text)) >= 2
+        # "A. tibial nerve B. deep fibular nerve": lettered options offer a choice as "or" does, and so
+        # does a list after "which of these"
+        options = len(_OPTION_MARK.findall(text)) >= 2 or (text.count(",") >= 2 and _AMONG.search(text) is not None)
         offered = _offered(mentions, words, options) | coordinated
         agents = tuple(self._as_performers(m, m.start in described) for m in mentions)
         return Analysis(
