@@ -1387,7 +1387,9 @@ class Matcher:
             agents if any(m.via for m in agents) else (),
             words[framed] if words else "",
             words[closing - 1] if words else "",
-            frozenset(m.start for m in mentions if _caused(words, m)),
+            frozenset(
+                m.start for m in mentions if _caused(words, m) or ("sign" in m.types and _asks_what_is_weak(words))
+            ),
             frozenset(m.start for m in mentions if _causing(words, m)),
         )
 
@@ -1705,6 +1707,15 @@ def _caused(words: Sequence[str], mention: Mention) -> bool:
     before = (start >= 1 and words[start - 1] in CAUSE_VERBS) or tuple(words[max(0, start - 2) : start]) in CAUSE_PAIRS
     end += end < len(words) and words[end] in ("is", "are")  # "foot drop is a sign of what?"
     return before or tuple(words[end : end + 2]) in SIGN_OF
+
+
+def _asks_what_is_weak(words: Sequence[str]) -> bool:
+    """Whether a question asks which muscles have gone weak ("which muscles are weak?"): of a sign it
+    names, the weak muscles are a cause ("positive Trendelenburg sign, which muscles are weak?")."""
+    return any(
+        a in ("which", "what") and b in ("muscle", "muscles") and not WEAK_WORDS.isdisjoint(words[i + 2 : i + 5])
+        for i, (a, b) in enumerate(pairwise(words))
+    )
 
 
 def _causing(words: Sequence[str], mention: Mention) -> bool:
