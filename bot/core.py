@@ -1075,6 +1075,8 @@ class Bot:
         # does, and "isn't L5 the root for dorsiflexion?" expects a yes to the claim without the "not"
         words = analysis.words
         negated = any(w in NEGATIONS and words[i - 1 : i] != ("or",) for i, w in enumerate(words))  # not "or not"
+        # ... as is a claim put up to be judged: "yes" to "I read that DF is L4, is that wrong?" says which?
+        negated = negated or analysis.challenged
         if not linked:
             return "" if negated else "No. "  # "is S1 responsible for dorsiflexion?": the research section says not
         ids = {r["id"] for r in rows if not r["negated"]}

@@ -816,6 +816,16 @@ _ROOT_LIKE = re.compile(r"[ctls]\d{1,2}")
 DOER_WORDS = frozenset(
     (a, b) for a in ("muscle", "muscles") for b in ("that", "which", "who", "to", "for", "doing", "used")
 )  # "the muscle that extends the hallux", "the muscles for hip abduction"
+# what ends a claim put up to be judged: "dorsiflexion is L4, is that wrong?" (articles are gone by then)
+JUDGED_BY = tuple(
+    tuple(tag.split())
+    for tag in (
+        "is that wrong", "is that right", "is that true", "is that correct", "is that supported",
+        "is that supported by sources", "is this wrong", "is this right", "is this true", "is this correct",
+        "am i wrong", "am i right", "right", "correct", "true",
+    )
+)  # fmt: skip
+REPORTING_WORDS = frozenset({"read", "taught", "heard", "say", "says", "said", "told", "thought", "learned", "learnt"})
 TRUE_OR_FALSE = (["true", "or", "false"], ["true", "false"], ["t", "f"], ["is", "it", "true", "that"])
 CONTRACTIONS = {
     "whats": ("what", "is"),
@@ -941,6 +951,7 @@ class Analysis:
     last: str = ""  # its last before any "thanks": "correct" in "IGN to GMax, correct? thanks"
     effects: frozenset[int] = frozenset()  # where a name said as an effect starts: "what injury causes @"
     causers: frozenset[int] = frozenset()  # ... and one said as a cause: "what does @ cause?"
+    challenged: bool = False  # a claim put to the sources to judge: "I read that DF is L4, is that wrong?"
 
 
 class Reading(NamedTuple):
@@ -1209,6 +1220,9 @@ class Matcher:
         stated = next((len(p) for p in TRUE_OR_FALSE if raw[lead : lead + len(p)] == p), 0)
         if stated:  # "true or false: the TA is supplied by L5" states a claim, and offers no choice
             raw = [*raw[:lead], "is", *raw[lead + stated :]]
+        challenged = None if stated else _put_to_judge(raw[lead:])
+        if challenged is not None:  # "I read that dorsiflexion is L4, is that wrong?" asks "is dorsiflexion L4?"
+            raw = [*raw[:lead], *challenged]
         raw = _in_context(raw)
         if _corrects(raw):
             raw = _corrected(raw, self.aliases)  # "sorry, not L5, I want L4" is "sorry, L4"
@@ -1391,6 +1405,7 @@ class Matcher:
                 m.start for m in mentions if _caused(words, m) or ("sign" in m.types and _asks_what_is_weak(words))
             ),
             frozenset(m.start for m in mentions if _causing(words, m)),
+            challenged is not None,
         )
 
     def _resplit(self, mentions: list[Mention], words: Sequence[str], raw: Sequence[str]) -> list[Mention]:
@@ -1707,6 +1722,23 @@ def _caused(words: Sequence[str], mention: Mention) -> bool:
     before = (start >= 1 and words[start - 1] in CAUSE_VERBS) or tuple(words[max(0, start - 2) : start]) in CAUSE_PAIRS
     end += end < len(words) and words[end] in ("is", "are")  # "foot drop is a sign of what?"
     return before or tuple(words[end : end + 2]) in SIGN_OF
+
+
+def _put_to_judge(words: Sequence[str]) -> list[str] | None:
+    """A claim put up to be judged, as the yes-or-no question it asks: "I was taught the TA is mainly
+    L4, am I wrong?" is "is the TA mainly L4?" (who said it goes); None for anything else."""
+    tag = next((t for t in JUDGED_BY if len(words) > len(t) and tuple(words[-len(t) :]) == t), None)
+    if tag is None:
+        return None
+    claim = list(words[: -len(tag)])
+    said = next((i for i, w in enumerate(claim[:6]) if w in REPORTING_WORDS), -1)  # "I read (that)", "a student says"
+    claim = claim[said + 1 :]
+    claim = claim[1:] if claim[:1] in (["that"], ["me"]) else claim  # "someone told me (that)"
+    claim = claim[1:] if claim[:1] == ["that"] else claim
+    verb = next((i for i, w in enumerate(claim) if w in ("is", "are")), 0)
+    if not 0 < verb <= 4 or not (ASKING_WORDS - CLAIM_STARTS).isdisjoint(claim):  # "which one is right?"
+        return None
+    return [claim[verb], *claim[:verb], *claim[verb + 1 :]]
 
 
 def _asks_what_is_weak(words: Sequence[str]) -> bool:
