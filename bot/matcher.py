@@ -825,6 +825,7 @@ JUDGED_BY = tuple(
         "am i wrong", "am i right", "right", "correct", "true",
     )
 )  # fmt: skip
+JUDGED_LAST = frozenset(tag[-1] for tag in JUDGED_BY)
 REPORTING_WORDS = frozenset({"read", "taught", "heard", "say", "says", "said", "told", "thought", "learned", "learnt"})
 TRUE_OR_FALSE = (["true", "or", "false"], ["true", "false"], ["t", "f"], ["is", "it", "true", "that"])
 CONTRACTIONS = {
@@ -1727,6 +1728,8 @@ def _caused(words: Sequence[str], mention: Mention) -> bool:
 def _put_to_judge(words: Sequence[str]) -> list[str] | None:
     """A claim put up to be judged, as the yes-or-no question it asks: "I was taught the TA is mainly
     L4, am I wrong?" is "is the TA mainly L4?" (who said it goes); None for anything else."""
+    if not words or words[-1] not in JUDGED_LAST:
+        return None
     tag = next((t for t in JUDGED_BY if len(words) > len(t) and tuple(words[-len(t) :]) == t), None)
     if tag is None:
         return None
