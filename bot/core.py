@@ -106,6 +106,7 @@ HARM_OF = {  # what can go wrong with a thing of each type, for "what can {harm_
 PLURAL_POINTERS = frozenset(["they", "them", "their", "those", "these"])
 PLURAL_MISMATCH = 3  # as if talked about three questions earlier: "they" is seldom one thing
 INFLECTIONS = frozenset({"s", "es", "ed", "d", "ing", "ly", "en", "er", "ers", "ness", "al", "ally"})
+WHY_LINKED = "Read as: why are the things named linked? (the chain of facts behind the link)"
 FOLLOWED_UP = "Read as a follow-up to the conversation so far."
 REMEMBERED_THINGS = 8  # the things a conversation's pronouns may point back at
 CLAIM_LINKS = frozenset({"by", "to", "from", "of", "in", "instead"})  # "and by S1?", "what about to S1?"
@@ -969,6 +970,12 @@ class Bot:
             answer = self._no_answer(analysis, base, cleared, reading, beside)
             rendered = Rendered(False, answer.text, answer.suggestions)
         restated = answer.answered and self._restates(rendered, analysis)
+        if restated and analysis is not None and analysis.first == "why":
+            # "why does a weak TA cause foot drop?": not the link it names, but the facts behind it
+            rendered = self._chain(answer.facts, "the facts that link them are")
+            notes = (*answer.notes, WHY_LINKED)
+            answer = replace(answer, text=rendered.text, sources=rendered.sources, conflicts=rendered.conflicts)
+            answer, restated = replace(answer, facts=rendered.facts, notes=notes), False
         if (not answer.answered or restated) and not follow_up:
             # A close reading the sources can answer beats one they cannot ("trendelenburg limp cause"),
             # or one that would only tell what was asked ("what should a focused neurologic exam include
@@ -1206,14 +1213,14 @@ class Bot:
         entities = _talked_about(conv.entities, recent)
         return answer, replace(conv, pending=None, entities=entities)
 
-    def _chain_uncached(self, facts: tuple[str, ...]) -> Rendered:
+    def _chain_uncached(self, facts: tuple[str, ...], says: str = "the facts behind that answer are") -> Rendered:
         """The facts linking those of an answer, told with their sources and conflicts."""
         rows = self.store.chain(facts)
         fact_ids = [str(r["fact_id"]) for r in rows]
         conflict_rows = self.store.conflicts(fact_ids)
         citations = Citations(self.store.sources([*fact_ids, *(c[f"fact_{s}"] for c in conflict_rows for s in "ab")]))
         steps, _ = render_items(rows, citations, self.qualifier_words, merge=False)
-        chain = _sentence(f"{citations.according()}, the facts behind that answer are: {join_items(steps)}.")
+        chain = _sentence(f"{citations.according()}, {says}: {join_items(steps)}.")
         conflicts, said = _conflicts(conflict_rows, citations)
         ids = tuple(str(r["fact_id"]) for r in rows)
         return Rendered(
