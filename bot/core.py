@@ -791,6 +791,29 @@ class Bot:
         """A mention of one entity by its name, for a reading the bot asks itself."""
         return Mention(-1, -1, self.entities[entity_id]["name"], (entity_id,), (self.matcher.entity_types[entity_id],))
 
+    @staticmethod
+    def _judged_by(reading: Reading, readings: Sequence[Reading], analysis: Analysis) -> Reading | None:
+        """For a yes-or-no claim, a good reading about the same thing giving the kind of the other thing
+        named, where this one gives none: "are the hip abductors L4?" is judged by their roots, not
+        their members."""
+        if analysis.first not in CLAIM_STARTS or len(reading.slots) != 1:
+            return None
+        asked = {e for m in reading.slots.values() for e in m.entity_ids}
+        other = {t for m in analysis.mentions if asked.isdisjoint(m.entity_ids) and not m.ambiguous for t in m.types}
+        if not other or not other.isdisjoint(_answer_types(reading)):
+            return None
+        return next(
+            (
+                r
+                for r in readings[1:4]
+                if list(r.slots.values()) == list(reading.slots.values())
+                and not r.missing
+                and r.score >= ANSWER_AT
+                and not other.isdisjoint(_answer_types(r))
+            ),
+            None,
+        )
+
     def _about_first(self, reading: Reading) -> Reading | None:
         """ "Tell me about" the first thing a reading was about; None when it was about nothing, is
         already that, or the intents have no "about"."""
@@ -911,6 +934,9 @@ class Bot:
         if not follow_up and runner is not None and near and self._answers_what_is_asked(runner, reading, analysis):
             # of two near-equal readings, the one giving the kind of thing asked for ("which muscles ...")
             reading, runner = runner, reading
+        judged = self._judged_by(reading, readings, analysis) if analysis and not follow_up else None
+        if judged is not None:
+            reading, runner = judged, reading
         intent = reading.intent
         base: dict[str, Any] = {
             "question": text,
