@@ -113,6 +113,7 @@ CLAIM_LINKS = frozenset({"by", "to", "from", "of", "in", "instead"})  # "and by 
 LISTED_SECTIONS = 12  # the sources a reply names, in date order; the rest are counted
 # "so which is right?", "who says which?" after an answer with conflicts
 JUDGING_WORDS = frozenset({"right", "correct", "true", "trust", "believe", "accurate", "wrong", "reliable"})
+SETTLING_WORDS = frozenset({"so", "ok", "okay", "well", "which", "one", "is", "it", "then", "now", "of", "them", "two"})
 DISPUTE_WORDS = frozenset(
     {"disagree", "disagreement", "contradict", "contradiction", "conflict", "conflicting", "agree"}
 )
@@ -1722,10 +1723,11 @@ def _sourced(answer: Answer) -> str:
 
 def _asks_judgement(words: Collection[str]) -> bool:
     """Whether a short follow-up asks which side of a disagreement is right: "so which is right?",
-    "who says which?", "which one should I believe?"."""
+    "who says which?", "which one should I believe?", "so which is it?"."""
     said = set(words)
     judged = bool(said & JUDGING_WORDS and said & {"which", "who", "one", "side", "source", "sources"})
-    return len(said) <= 8 and (judged or {"who", "says"} <= said or bool(said & DISPUTE_WORDS))
+    settle = {"which", "it"} <= said <= SETTLING_WORDS  # "so which one is it then?"
+    return len(said) <= 8 and (judged or settle or {"who", "says"} <= said or bool(said & DISPUTE_WORDS))
 
 
 def _with_article(phrase: str) -> str:
@@ -1735,7 +1737,7 @@ def _with_article(phrase: str) -> str:
 
 def _asks_which_source(words: Collection[str]) -> bool:
     """Whether a short follow-up asks where the last answer comes from: "which source says that?",
-    "where is that from?" (not "what are your sources?", which asks about them all)."""
+    "where is that from?", "where does it say that?" (not "what are your sources?", which asks about them all)."""
     said = set(words)
     if said & DISPUTE_WORDS:
         return False  # "do the sources disagree about that?" asks what they say of it
@@ -1745,6 +1747,7 @@ def _asks_which_source(words: Collection[str]) -> bool:
         return True  # "says who?"
     pointed = bool(said & {"that", "this", "it", "says", "say", "said"})
     sourced = bool(said & SOURCE_NOUNS) or {"where", "from"} <= said or {"where", "you", "get"} <= said
+    sourced = sourced or ("where" in said and bool(said & {"say", "says", "said", "written", "stated"}))
     return len(words) <= 8 and pointed and sourced
 
 

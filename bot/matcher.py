@@ -477,6 +477,7 @@ SOURCE_WORDS = {
 }
 FUNCTION_WORDS |= frozenset([*SOURCE_WORDS, "according", "section", "sections", "page", "source", "sources"])
 FUNCTION_WORDS |= frozenset(["version", "view", "take", "opinion", "stance", "account"])  # "the blog's version?"
+FUNCTION_WORDS |= frozenset(["through", "via"])  # "through which nerve?"
 SOURCE_NAMES = frozenset([*SOURCE_WORDS, "according", "section", "page"])
 COMMON_WORDS = FUNCTION_WORDS | frozenset(
     [
