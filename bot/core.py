@@ -277,12 +277,17 @@ T = TypeVar("T")
 
 
 class Remembered(Generic[T]):
-    """What `compute` made of the last `size` distinct questions asked more than once, least recently
-    used going first.
+    """What `compute` made of at most `size` distinct questions asked more than once, those asked most
+    often kept.
 
     A question is kept from its second asking on. Most one-off questions (a typo, a rare wording)
     are never asked again, and keeping them would push out the ones a class keeps asking; only the
-    hash of a question asked once is kept, for the `size` * SEEN_PER_KEPT most recent of them.
+    hash of a question asked once is kept, for the `size` * SEEN_PER_KEPT most recent of them. When
+    all places are taken, a question takes the place of the least recently used one only if it has
+    been asked more often (TinyLFU's admission, as in Caffeine): a class asking more distinct questions
+    again than there are places keeps most of them, where least-recently-used alone would keep none
+    (each would push out the next one asked). Every count is halved once per `size` * SEEN_PER_KEPT
+    questions computed, so what was asked often long ago gives way.
     """
 
     SEEN_PER_KEPT = 4
@@ -291,29 +296,43 @@ class Remembered(Generic[T]):
         self._compute = compute
         self.size = size
         self._kept: OrderedDict[str, T] = OrderedDict()
-        self._seen: OrderedDict[int, None] = OrderedDict()  # hashes of questions asked once
+        self._asked: dict[str, int] = {}  # how often each question kept was asked
+        self._seen: OrderedDict[int, int] = OrderedDict()  # hashes of questions not kept -> times asked
+        self._computed = 0
         self._lock = threading.Lock()
 
     def __call__(self, question: str) -> T:
         with self._lock:
             if question in self._kept:
                 self._kept.move_to_end(question)
+                self._asked[question] += 1
                 return self._kept[question]
         value = self._compute(question)
-        if not self.size:
-            return value
-        key = hash(question)
-        with self._lock:
-            if key in self._seen:  # asked before: kept from now on
-                del self._seen[key]
-                self._kept[question] = value
-                if len(self._kept) > self.size:
-                    self._kept.popitem(last=False)
-            else:
-                self._seen[key] = None
-                if len(self._seen) > self.size * self.SEEN_PER_KEPT:
-                    self._seen.popitem(last=False)
+        if self.size:
+            with self._lock:
+                self._count(question, value)
         return value
+
+    def _count(self, question: str, value: T) -> None:
+        key = hash(question)
+        asked = self._seen.pop(key, 0) + 1
+        full = len(self._kept) >= self.size
+        oldest = next(iter(self._kept)) if full else ""
+        if asked >= 2 and (not full or asked > self._asked[oldest]):
+            if full:  # the least recently used goes, and is counted as seen
+                del self._kept[oldest]
+                self._seen[hash(oldest)] = self._asked.pop(oldest)
+            self._kept[question] = value
+            self._asked[question] = asked
+        else:
+            self._seen[key] = asked
+        while len(self._seen) > self.size * self.SEEN_PER_KEPT:
+            self._seen.popitem(last=False)
+        self._computed += 1
+        if self._computed >= self.size * self.SEEN_PER_KEPT:  # age the counts
+            self._computed = 0
+            self._asked = {q: n // 2 for q, n in self._asked.items()}
+            self._seen = OrderedDict((k, n // 2) for k, n in self._seen.items())
 
     def __len__(self) -> int:
         return len(self._kept)
@@ -344,8 +363,8 @@ class Bot:
     """A grounded question-answering bot over one facts.db and one folder of intents.
 
     Thread-safe: the store opens one read-only connection per thread and conversations are
-    swapped atomically, so many front ends can share one Bot. The last `remember` distinct
-    questions asked more than once keep their reading, so one asked again skips the matcher (0
+    swapped atomically, so many front ends can share one Bot. Up to `remember` distinct questions
+    asked more than once, those asked most often, keep their reading, so one asked again skips the matcher (0
     turns that off).
     """
 
