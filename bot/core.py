@@ -868,9 +868,7 @@ class Bot:
         ent = self.matcher.pairs.get(mention.entity_ids[0]) if len(mention.entity_ids) == 1 else None
         if ent is None:
             return None
-        kind = self.matcher.entity_types[ent]
-        named = Mention(-1, -1, self.entities[ent]["name"], (ent,), (kind,))
-        return reading._replace(slots={slot: named}, missing=())
+        return reading._replace(slots={slot: self._named(ent)}, missing=())
 
     def _swapped(self, reading: Reading, content: Sequence[str]) -> Reading | None:
         """The last reading about the thing whose name is its one slot's with one word changed to a word
@@ -932,8 +930,7 @@ class Bot:
             return None
         ent = pending.options[choice]
         reading = pending.readings[0]
-        mention = Mention(-1, -1, self.entities[ent]["name"], (ent,), (self.matcher.entity_types[ent],))
-        return reading._replace(slots={**reading.slots, pending.slot: mention})
+        return reading._replace(slots={**reading.slots, pending.slot: self._named(ent)})
 
     def _respond(
         self,
