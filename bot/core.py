@@ -285,8 +285,8 @@ class Remembered(Generic[T]):
     hash of a question asked once is kept, for the `size` * SEEN_PER_KEPT most recent of them. When
     all places are taken, a question takes the place of the least recently used one only if it has
     been asked more often (TinyLFU's admission, as in Caffeine): a class asking more distinct questions
-    again than there are places keeps most of them, where least-recently-used alone would keep none
-    (each would push out the next one asked). Every count is halved once per `size` * SEEN_PER_KEPT
+    again than there are places keeps most of them, where with least-recently-used alone each one kept
+    would push out one asked again soon after. Every count is halved once per `size` * SEEN_PER_KEPT
     questions computed, so what was asked often long ago gives way.
     """
 
@@ -405,27 +405,11 @@ class Bot:
         self.sessions = Sessions(max_sessions, session_ttl)
         # The store is read-only, so a query's result never changes while the Bot lives.
         self._intent_index = {intent.name: i for i, intent in enumerate(self.intents)}
-        # the intent that says which muscles perform a movement: the first step of "the nerve of the dorsiflexor"
-        self._performed_by = next(
-            (
-                (i, slot)
-                for i, intent in enumerate(self.intents)
-                for slot, types in intent.slots.items()
-                if len(intent.slots) == 1 and "movement" in types and "muscle" in intent.answers
-            ),
-            None,
-        )
-        # the intent that says which nerve supplies a muscle: the second step of "which nerve is damaged in
-        # Trendelenburg gait?", whose causes name a weak muscle
-        self._nerve_of = next(
-            (
-                (i, slot)
-                for i, intent in enumerate(self.intents)
-                for slot, types in intent.slots.items()
-                if len(intent.slots) == 1 and "muscle" in types and intent.answers == ("nerve",)
-            ),
-            None,
-        )
+        # the intents the bot asks itself for one step of a chain: which muscles perform a movement (the
+        # first step of "the nerve of the dorsiflexor"), and which nerve supplies a muscle (the second of
+        # "which nerve is damaged in Trendelenburg gait?", whose causes name a weak muscle)
+        self._performed_by = self._step("movement", "muscle")
+        self._nerve_of = self._step("muscle", "nerve")
         self.section_labels = [r["label"] for r in self.store.query("SELECT label FROM sections ORDER BY id")]
         self._reply_fields = {"documents": self._documents()}
         self._section_words = [(label, set(tokens(label))) for label in self.section_labels]
@@ -444,6 +428,18 @@ class Bot:
         }
         # A question asked again (a class asks the same things) is read once more: its text decides all of it.
         self._understand = Remembered(self._understand_uncached, remember)
+
+    def _step(self, takes: str, gives: str) -> tuple[int, str] | None:
+        """The intent (and its slot) whose one slot takes a `takes` and whose answers are first a `gives`."""
+        return next(
+            (
+                (i, slot)
+                for i, intent in enumerate(self.intents)
+                for slot, types in intent.slots.items()
+                if len(intent.slots) == 1 and takes in types and intent.answers[:1] == (gives,)
+            ),
+            None,
+        )
 
     # -- the public call ----------------------------------------------------------------------------
     def ask(self, question: str, session: str | None = None) -> Answer:
@@ -1015,10 +1011,15 @@ class Bot:
         restated = answer.answered and self._restates(rendered, analysis)
         if restated and analysis is not None and analysis.first == "why":
             # "why does a weak TA cause foot drop?": not the link it names, but the facts behind it
-            rendered = self._chain(answer.facts, "the facts that link them are")
-            notes = (*answer.notes, WHY_LINKED)
-            answer = replace(answer, text=rendered.text, sources=rendered.sources, conflicts=rendered.conflicts)
-            answer, restated = replace(answer, facts=rendered.facts, notes=notes), False
+            rendered, restated = self._chain(answer.facts, "the facts that link them are"), False
+            answer = replace(
+                answer,
+                text=rendered.text,
+                sources=rendered.sources,
+                conflicts=rendered.conflicts,
+                facts=rendered.facts,
+                notes=(*answer.notes, WHY_LINKED),
+            )
         if (not answer.answered or restated) and not follow_up:
             # A close reading the sources can answer beats one they cannot ("trendelenburg limp cause"),
             # or one that would only tell what was asked ("what should a focused neurologic exam include

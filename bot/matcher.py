@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from itertools import pairwise
+from itertools import dropwhile, pairwise
 from typing import NamedTuple
 
 from .intents import Intent
@@ -1736,9 +1736,7 @@ def _put_to_judge(words: Sequence[str]) -> list[str] | None:
         return None
     claim = list(words[: -len(tag)])
     said = next((i for i, w in enumerate(claim[:6]) if w in REPORTING_WORDS), -1)  # "I read (that)", "a student says"
-    claim = claim[said + 1 :]
-    claim = claim[1:] if claim[:1] in (["that"], ["me"]) else claim  # "someone told me (that)"
-    claim = claim[1:] if claim[:1] == ["that"] else claim
+    claim = list(dropwhile(lambda w: w in ("that", "me"), claim[said + 1 :]))  # "someone told me (that)"
     verb = next((i for i, w in enumerate(claim) if w in ("is", "are")), 0)
     if not 0 < verb <= 4 or not (ASKING_WORDS - CLAIM_STARTS).isdisjoint(claim):  # "which one is right?"
         return None

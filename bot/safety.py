@@ -1336,7 +1336,8 @@ def assess(text: str) -> Verdict:
 
 
 def screen(text: str) -> tuple[Verdict, bool]:
-    """`assess` and `about_medicines` at once, reading the question once."""
+    """`assess`, and whether the question asks about a dose or a medicine (which the sources never
+    cover), reading it once."""
     words = read(text)
     return _assessed(words), _MEDICINES.search(words) is not None
 
@@ -1358,11 +1359,6 @@ def _assessed(words: str) -> Verdict:
 # Doses and medicines are not in the sources at all: a question about them is never answered from
 # anatomy facts that share a word with it ("the steroid dose for an epidural at L5").
 _MEDICINES = re.compile(rf" (?:{DOSE}|{_any(*DRUG_WORDS, r'drugs?')})\b")
-
-
-def about_medicines(text: str) -> bool:
-    """Whether a question asks about a dose or a medicine, which the sources never cover."""
-    return _MEDICINES.search(read(text)) is not None
 
 
 def emergency_text(emergency: str) -> str:
